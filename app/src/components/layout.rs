@@ -1,0 +1,164 @@
+//! The frame around every page: SEO tags, header with locale and market switchers, footer.
+
+use crate::functions::catalog::Frame;
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use tradewind_domain::Locale;
+use tradewind_domain::catalog::view::{Alternate, Fallback};
+use tradewind_domain::i18n::{t, t_args};
+
+/// What search engines and link previews see of a page.
+#[derive(Clone, Debug, Default)]
+pub struct Seo {
+    pub title: String,
+    pub description: String,
+    /// Path of this page in this locale, without query, e.g. `/ja/products/x`.
+    pub path: String,
+    /// The page in every locale that has it.
+    pub alternates: Vec<Alternate>,
+    pub image: Option<String>,
+    pub og_type: &'static str,
+    pub json_ld: Vec<serde_json::Value>,
+    pub noindex: bool,
+}
+
+#[component]
+pub fn Layout(frame: Frame, seo: Seo, children: Children) -> impl IntoView {
+    let locale = frame.locale;
+    let origin = frame.public_url.clone();
+    let abs = move |path: &str| format!("{origin}{path}");
+    let store = t(locale, "store-name");
+    let title = if seo.title.is_empty() {
+        store.clone()
+    } else {
+        format!("{} | {store}", seo.title)
+    };
+    let x_default = seo
+        .alternates
+        .iter()
+        .find(|a| a.locale == Locale::DEFAULT)
+        .map(|a| abs(&a.path));
+    let hreflang = seo
+        .alternates
+        .iter()
+        .map(|a| view! { <Link rel="alternate" hreflang=a.locale.code() href=abs(&a.path)/> })
+        .collect_view();
+    let json_ld = seo
+        .json_ld
+        .iter()
+        .map(
+            |v| view! { <script type="application/ld+json" inner_html=super::json_ld(v)></script> },
+        )
+        .collect_view();
+    let og_image = seo
+        .image
+        .clone()
+        .map(|src| view! { <Meta property="og:image" content=abs(&src)/> });
+    let og_locale = locale.code().replace('-', "_");
+    let canonical = abs(&seo.path);
+    view! {
+        <Title text=title.clone()/>
+        <Meta name="description" content=seo.description.clone()/>
+        {seo.noindex.then(|| view! { <Meta name="robots" content="noindex"/> })}
+        {(!seo.noindex).then(|| view! { <Link rel="canonical" href=canonical.clone()/> })}
+        {hreflang}
+        {x_default.map(|href| view! { <Link rel="alternate" hreflang="x-default" href=href/> })}
+        <Meta property="og:title" content=title/>
+        <Meta property="og:description" content=seo.description.clone()/>
+        <Meta property="og:type" content=seo.og_type/>
+        <Meta property="og:url" content=canonical/>
+        <Meta property="og:site_name" content=store.clone()/>
+        <Meta property="og:locale" content=og_locale/>
+        {og_image}
+        <a class="skip-link" href="#main">{t(locale, "nav-skip")}</a>
+        <Header frame=frame.clone() alternates=seo.alternates.clone() path=seo.path.clone()/>
+        <main id="main">{children()}</main>
+        <footer class="site-footer">
+            <p>{t_args(locale, "footer-prices", &[("currency", frame.market.currency.code().into())])}</p>
+            <p>{t(locale, "footer-note")}</p>
+        </footer>
+        {json_ld}
+    }
+}
+
+#[component]
+fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoView {
+    let locale = frame.locale;
+    let home = format!("/{}", locale.code());
+    // Pages missing in a locale still link somewhere useful: that locale's home.
+    let languages = Locale::ALL
+        .into_iter()
+        .map(|l| {
+            let href = alternates
+                .iter()
+                .find(|a| a.locale == l)
+                .map(|a| a.path.clone())
+                .unwrap_or_else(|| format!("/{}", l.code()));
+            let current = (l == locale).then_some("page");
+            view! {
+                <li>
+                    <a href=href hreflang=l.code() lang=l.code() aria-current=current>
+                        {l.endonym()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let markets = frame
+        .markets
+        .iter()
+        .map(|m| {
+            let selected = m.code == frame.market.code;
+            view! {
+                <option value=m.code.clone() selected=selected>
+                    {format!("{} ({})", m.name, m.currency.code())}
+                </option>
+            }
+        })
+        .collect_view();
+    let nav = frame
+        .collections
+        .iter()
+        .map(|c| view! { <li><a href=c.path.clone()>{c.title.clone()}</a></li> })
+        .collect_view();
+    view! {
+        <header class="site-header">
+            <a class="brand" href=home>{t(locale, "store-name")}</a>
+            <nav class="site-nav" aria-label=t(locale, "nav-collections")>
+                <ul>{nav}</ul>
+            </nav>
+            <div class="switchers">
+                <details class="locale-switcher">
+                    <summary>
+                        <span class="visually-hidden">{t(locale, "switch-language")}": "</span>
+                        {locale.endonym()}
+                    </summary>
+                    <ul>{languages}</ul>
+                </details>
+                <form class="market-switcher" method="get" action=format!("/{}/market", locale.code())>
+                    <label for="market-select">{t(locale, "switch-market")}</label>
+                    <select id="market-select" name="code">{markets}</select>
+                    <input type="hidden" name="return" value=path/>
+                    <button type="submit">{t(locale, "switch-market-apply")}</button>
+                </form>
+            </div>
+        </header>
+    }
+}
+
+/// A note that this text is shown in another language because it is not translated yet.
+#[component]
+pub fn FallbackNotice(locale: Locale, fallback: Option<Fallback>) -> impl IntoView {
+    fallback.map(|f| {
+        let language = f
+            .shown
+            .parse::<Locale>()
+            .map(|l| l.endonym().to_owned())
+            .unwrap_or_else(|_| f.shown.clone());
+        view! {
+            <p class="notice" role="note">
+                {t_args(locale, "translation-fallback", &[("language", language.into())])}
+            </p>
+        }
+    })
+}

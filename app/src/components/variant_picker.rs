@@ -1,0 +1,153 @@
+//! The variant picker: the one interactive part of a product page.
+//!
+//! Rendered on the server as a plain GET form (works without JavaScript: pick options,
+//! press the button, the server shows that variant). Hydrated as an island, it updates
+//! price, stock and picture in place as soon as an option changes.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use tradewind_domain::catalog::view::{ImageView, OptionView};
+
+/// One variant as the picker shows it, with texts already localized on the server so
+/// the browser needs no translations or money formatting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i32,
+    pub values: Vec<i32>,
+    pub price: String,
+    pub compare_at: Option<String>,
+    pub stock: String,
+    pub in_stock: bool,
+    pub sku: String,
+    pub image: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickerLabels {
+    pub show: String,
+    pub unavailable: String,
+    pub sku: String,
+}
+
+#[island]
+pub fn VariantPicker(
+    options: Vec<OptionView>,
+    choices: Vec<Choice>,
+    images: Vec<ImageView>,
+    selected: usize,
+    labels: PickerLabels,
+    children: Children,
+) -> impl IntoView {
+    let initial = choices
+        .get(selected)
+        .map(|c| c.values.clone())
+        .unwrap_or_default();
+    let values = RwSignal::new(initial);
+    let choices = StoredValue::new(choices);
+    let images = StoredValue::new(images);
+    let current = Memo::new(move |_| {
+        let wanted = values.get();
+        choices.with_value(|all| all.iter().find(|c| c.values == wanted).cloned())
+    });
+    // The fallback button is for browsers without JavaScript; once hydrated it is hidden.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let image = move || {
+        let index = current.get().and_then(|c| c.image).unwrap_or(0);
+        images.with_value(|all| all.get(index).or_else(|| all.first()).cloned())
+    };
+    let unavailable = labels.unavailable.clone();
+    let price = move || {
+        current
+            .get()
+            .map(|c| c.price)
+            .unwrap_or_else(|| unavailable.clone())
+    };
+    let compare_at = move || {
+        current
+            .get()
+            .and_then(|c| c.compare_at)
+            .map(|c| view! { <s class="compare-at">{c}</s> })
+    };
+    let stock = move || current.get().map(|c| c.stock).unwrap_or_default();
+    let in_stock = move || current.get().is_some_and(|c| c.in_stock);
+    let sku_label = labels.sku.clone();
+    let sku = move || {
+        current
+            .get()
+            .map(|c| format!("{}: {}", sku_label, c.sku))
+            .unwrap_or_default()
+    };
+
+    let selects = options
+        .into_iter()
+        .enumerate()
+        .map(|(index, option)| {
+            let id = format!("option-{}", index + 1);
+            let chosen = move |value: i32| values.with(|v| v.get(index) == Some(&value));
+            let entries = option
+                .values
+                .into_iter()
+                .map(|v| view! { <option value=v.id selected=move || chosen(v.id)>{v.label}</option> })
+                .collect_view();
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{option.name}</label>
+                    <select
+                        id=id
+                        name=format!("o{}", index + 1)
+                        on:change=move |ev| {
+                            if let Ok(value) = event_target_value(&ev).parse::<i32>() {
+                                values.update(|v| {
+                                    if let Some(slot) = v.get_mut(index) {
+                                        *slot = value;
+                                    }
+                                });
+                            }
+                        }
+                    >
+                        {entries}
+                    </select>
+                </div>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <div class="product-top">
+            <div class="gallery">
+                {move || {
+                    image()
+                        .map(|img| {
+                            view! {
+                                <img
+                                    src=img.src
+                                    srcset=img.srcset
+                                    sizes="(min-width: 60rem) 50vw, 100vw"
+                                    width=img.width
+                                    height=img.height
+                                    alt=img.alt
+                                    fetchpriority="high"
+                                />
+                            }
+                        })
+                }}
+            </div>
+            <div class="buy">
+                {children()}
+                <p class="price" aria-live="polite">
+                    <span class="amount">{price}</span>
+                    " "
+                    {compare_at}
+                </p>
+                <p class="stock" class:sold-out=move || !in_stock() aria-live="polite">{stock}</p>
+                <p class="sku">{sku}</p>
+                <form class="variant-form" method="get">
+                    {selects}
+                    <button type="submit" hidden=move || hydrated.get()>{labels.show}</button>
+                </form>
+            </div>
+        </div>
+    }
+}

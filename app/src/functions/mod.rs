@@ -1,0 +1,3 @@
+//! Server functions: parse, call the domain, map the error. One resource per file.
+
+pub mod catalog;

@@ -1,0 +1,122 @@
+//! The storefront UI. Pages render on the server; only islands (the variant picker)
+//! ship to the browser as wasm.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod functions;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+use tradewind_domain::Locale;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = request_locale();
+    #[cfg(feature = "ssr")]
+    let theme = use_context::<state::AppContext>()
+        .map(|c| c.theme_href.clone())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let theme = String::new();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code() dir=locale.dir()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href=theme/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <IslandScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Loads the wasm bundle and hydrates each island on the page. Our own loader rather than
+/// Leptos' `HydrationScripts`, which writes the CSP nonce into `crossorigin` (invalid HTML).
+#[component]
+fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+    let name = options.output_name.to_string();
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let js = format!("{pkg}/{name}.js");
+    let wasm = format!("{pkg}/{name}_bg.wasm");
+    let script = format!(
+        "import init, * as app from {js:?};\
+         init({{ module_or_path: {wasm:?} }}).then(() => {{\
+           app.hydrate();\
+           for (const el of document.querySelectorAll(\"leptos-island\")) {{\
+             const island = app[el.dataset.component];\
+             if (island) island(el);\
+           }}\
+         }});"
+    );
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <link rel="modulepreload" href=js/>
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous"/>
+        <script type="module" nonce=nonce>{script}</script>
+    }
+}
+
+/// The locale named by the first path segment, else the default: the document's `lang`
+/// and `dir` must be right before any page code runs.
+fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                let first = parts
+                    .uri
+                    .path()
+                    .trim_start_matches('/')
+                    .split('/')
+                    .next()?
+                    .to_owned();
+                first.parse().ok()
+            })
+            .unwrap_or(Locale::DEFAULT)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Locale::DEFAULT
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=routes::not_found::NotFound>
+                <Route path=path!("/:locale") view=routes::home::HomeRoute ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/:locale/collections/:slug")
+                    view=routes::collection::CollectionRoute
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/:locale/products/:slug")
+                    view=routes::product::ProductRoute
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,82 @@
+//! The home page: featured collections with their first products.
+
+use super::{respond, simple_seo};
+use crate::components::layout::Layout;
+use crate::components::product_card::ProductGrid;
+use crate::functions::catalog::load_home;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use tradewind_domain::Locale;
+use tradewind_domain::catalog::collection_path;
+use tradewind_domain::catalog::view::Alternate;
+use tradewind_domain::i18n::t;
+
+#[component]
+pub fn HomeRoute() -> impl IntoView {
+    let locale = use_params_map()
+        .get_untracked()
+        .get("locale")
+        .unwrap_or_default();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let locale = locale.clone();
+                Suspend::new(async move {
+                    respond(load_home(locale).await, |frame, home| {
+                        let locale = frame.locale;
+                        let alternates = Locale::ALL
+                            .into_iter()
+                            .map(|l| Alternate { locale: l, path: format!("/{}", l.code()) })
+                            .collect();
+                        let seo = simple_seo(
+                            t(locale, "home-title"),
+                            t(locale, "home-tagline"),
+                            format!("/{}", locale.code()),
+                            alternates,
+                        );
+                        let featured = home
+                            .featured
+                            .into_iter()
+                            .map(|f| {
+                                let href = collection_path(locale, &f.collection.slug);
+                                view! {
+                                    <section class="featured">
+                                        <h2><a href=href.clone()>{f.collection.title}</a></h2>
+                                        <ProductGrid locale products=f.products/>
+                                        <p><a class="more" href=href>{t(locale, "home-see-all")}</a></p>
+                                    </section>
+                                }
+                            })
+                            .collect_view();
+                        let all = home
+                            .collections
+                            .into_iter()
+                            .map(|c| {
+                                view! {
+                                    <li>
+                                        <a href=collection_path(locale, &c.slug)>{c.title}</a>
+                                        <div inner_html=c.description_html></div>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            <Layout frame seo>
+                                <section class="hero">
+                                    <h1>{t(locale, "home-title")}</h1>
+                                    <p>{t(locale, "home-tagline")}</p>
+                                </section>
+                                {featured}
+                                <section class="all-collections">
+                                    <h2>{t(locale, "home-all-collections")}</h2>
+                                    <ul>{all}</ul>
+                                </section>
+                            </Layout>
+                        }
+                        .into_any()
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,642 @@
+use super::view::*;
+use super::{collection_path, product_path};
+use crate::entity::{
+    collection, collection_product, collection_translation, option_value, price_override, product,
+    product_image, product_option, product_translation, stock_level, variant,
+};
+use crate::error::{DomainError, Result};
+use crate::locale::Locale;
+use crate::market::{Localized, Market, Markets};
+use crate::media;
+use crate::money::{Currency, Money};
+use sea_orm::sea_query::{Expr, Order};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Product status as stored. Only `active` products are visible to shoppers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProductStatus {
+    Draft,
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+}
+
+pub const PAGE_SIZE: u64 = 24;
+const FEATURED_PER_COLLECTION: u64 = 8;
+
+/// A page found under a non-canonical URL: the shopper is sent to `path` instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup<T> {
+    Found(T),
+    Redirect(String),
+}
+
+/// Rows of a `*_translation` table, so one fallback rule serves products and collections.
+trait Translation {
+    fn owner(&self) -> i32;
+    fn locale(&self) -> &str;
+    fn slug(&self) -> &str;
+}
+
+impl Translation for product_translation::Model {
+    fn owner(&self) -> i32 {
+        self.product_id
+    }
+    fn locale(&self) -> &str {
+        &self.locale
+    }
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+}
+
+impl Translation for collection_translation::Model {
+    fn owner(&self) -> i32 {
+        self.collection_id
+    }
+    fn locale(&self) -> &str {
+        &self.locale
+    }
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+}
+
+/// The row to show for `locale`: along its fallback chain, then any row at all.
+fn pick<T: Translation>(rows: &[T], locale: Locale) -> Option<&T> {
+    locale
+        .fallback_chain()
+        .into_iter()
+        .find_map(|tag| rows.iter().find(|r| r.locale() == tag))
+        .or_else(|| rows.first())
+}
+
+fn fallback_of<T: Translation>(row: &T, locale: Locale) -> Option<Fallback> {
+    (row.locale() != locale.code()).then(|| Fallback {
+        shown: row.locale().to_owned(),
+    })
+}
+
+fn alternates<T: Translation>(rows: &[T], path: fn(Locale, &str) -> String) -> Vec<Alternate> {
+    Locale::ALL
+        .into_iter()
+        .filter_map(|l| {
+            pick(rows, l).map(|r| Alternate {
+                locale: l,
+                path: path(l, r.slug()),
+            })
+        })
+        .collect()
+}
+
+fn group_by_owner<T: Translation>(rows: Vec<T>) -> HashMap<i32, Vec<T>> {
+    let mut map: HashMap<i32, Vec<T>> = HashMap::new();
+    for r in rows {
+        map.entry(r.owner()).or_default().push(r);
+    }
+    map
+}
+
+/// Prices, stock and text for the storefront, read from the database.
+#[derive(Clone)]
+pub struct Catalog {
+    db: DatabaseConnection,
+    markets: Arc<Markets>,
+    base_currency: Currency,
+}
+
+impl Catalog {
+    pub fn new(db: DatabaseConnection, markets: Markets, base_currency: Currency) -> Self {
+        Self {
+            db,
+            markets: Arc::new(markets),
+            base_currency,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn markets(&self) -> &Markets {
+        &self.markets
+    }
+
+    pub fn market_views(&self, locale: Locale) -> Vec<MarketView> {
+        self.markets
+            .all()
+            .iter()
+            .map(|m| market_view(m, locale))
+            .collect()
+    }
+
+    fn price(&self, market: &Market, base_minor: i64, fixed: Option<i64>) -> Result<Money> {
+        market
+            .price_rule
+            .price(Money::new(base_minor, self.base_currency), fixed)
+            .map_err(|e| DomainError::Corrupt(e.to_string()))
+    }
+
+    fn variant_price(
+        &self,
+        market: &Market,
+        v: &variant::Model,
+        o: Option<&price_override::Model>,
+    ) -> Result<PriceView> {
+        let amount = self.price(market, v.price_minor, o.map(|o| o.amount_minor))?;
+        let compare_at = match (o, v.compare_at_minor) {
+            (Some(o), _) => o.compare_at_minor.map(|m| Money::new(m, market.currency())),
+            (None, Some(base)) => Some(self.price(market, base, None)?),
+            (None, None) => None,
+        }
+        .filter(|c| c.minor > amount.minor);
+        Ok(PriceView {
+            amount,
+            compare_at,
+            from: false,
+        })
+    }
+
+    async fn overrides(
+        &self,
+        market: &Market,
+        variant_ids: &[i32],
+    ) -> Result<HashMap<i32, price_override::Model>> {
+        Ok(price_override::Entity::find()
+            .filter(price_override::Column::MarketId.eq(market.id))
+            .filter(price_override::Column::VariantId.is_in(variant_ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.variant_id, o))
+            .collect())
+    }
+
+    /// Units available to sell per variant, over all warehouses.
+    async fn available(&self, variant_ids: &[i32]) -> Result<HashMap<i32, i32>> {
+        let mut map = HashMap::new();
+        for s in stock_level::Entity::find()
+            .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
+            .all(&self.db)
+            .await?
+        {
+            *map.entry(s.variant_id).or_insert(0) += (s.on_hand - s.reserved).max(0);
+        }
+        Ok(map)
+    }
+
+    /// Cards for products, in the order of `ids`.
+    pub async fn cards(
+        &self,
+        ids: &[i32],
+        locale: Locale,
+        market: &Market,
+    ) -> Result<Vec<ProductCard>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chain = locale.fallback_chain();
+        let texts = group_by_owner(
+            product_translation::Entity::find()
+                .filter(product_translation::Column::ProductId.is_in(ids.iter().copied()))
+                .filter(product_translation::Column::Locale.is_in(chain))
+                .all(&self.db)
+                .await?,
+        );
+        let variants = variant::Entity::find()
+            .filter(variant::Column::ProductId.is_in(ids.iter().copied()))
+            .order_by_asc(variant::Column::Position)
+            .all(&self.db)
+            .await?;
+        let variant_ids: Vec<i32> = variants.iter().map(|v| v.id).collect();
+        let overrides = self.overrides(market, &variant_ids).await?;
+        let stock = self.available(&variant_ids).await?;
+        let mut images: HashMap<i32, product_image::Model> = HashMap::new();
+        for img in product_image::Entity::find()
+            .filter(product_image::Column::ProductId.is_in(ids.iter().copied()))
+            .filter(product_image::Column::Position.eq(0))
+            .all(&self.db)
+            .await?
+        {
+            images.insert(img.product_id, img);
+        }
+        let mut by_product: HashMap<i32, Vec<&variant::Model>> = HashMap::new();
+        for v in &variants {
+            by_product.entry(v.product_id).or_default().push(v);
+        }
+
+        let mut cards = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(text) = texts.get(id).and_then(|rows| pick(rows, locale)) else {
+                continue;
+            };
+            let mut prices = Vec::new();
+            let mut available = false;
+            for v in by_product.get(id).into_iter().flatten() {
+                prices.push(self.variant_price(market, v, overrides.get(&v.id))?);
+                available |= stock.get(&v.id).copied().unwrap_or(0) > 0;
+            }
+            let Some(mut price) = prices.iter().min_by_key(|p| p.amount.minor).cloned() else {
+                continue;
+            };
+            price.from = prices.iter().any(|p| p.amount != price.amount);
+            cards.push(ProductCard {
+                slug: text.slug.clone(),
+                title: text.title.clone(),
+                price,
+                image: images.get(id).map(|img| image_view(img, locale)),
+                available,
+            });
+        }
+        Ok(cards)
+    }
+
+    async fn collection_summaries(
+        &self,
+        rows: &[collection::Model],
+        locale: Locale,
+    ) -> Result<Vec<CollectionSummary>> {
+        let texts = group_by_owner(
+            collection_translation::Entity::find()
+                .filter(
+                    collection_translation::Column::CollectionId.is_in(rows.iter().map(|c| c.id)),
+                )
+                .filter(collection_translation::Column::Locale.is_in(locale.fallback_chain()))
+                .all(&self.db)
+                .await?,
+        );
+        Ok(rows
+            .iter()
+            .filter_map(|c| {
+                let t = texts.get(&c.id).and_then(|rows| pick(rows, locale))?;
+                Some(CollectionSummary {
+                    slug: t.slug.clone(),
+                    title: t.title.clone(),
+                    description_html: t.description_html.clone(),
+                    image: None,
+                })
+            })
+            .collect())
+    }
+
+    /// Active product ids of a collection, one page of them, in the chosen order.
+    async fn collection_product_ids(
+        &self,
+        collection_id: i32,
+        sort: SortOrder,
+        page: u64,
+    ) -> Result<(Vec<i32>, u64)> {
+        let base = product::Entity::find()
+            .join(JoinType::InnerJoin, product::Relation::Membership.def())
+            .filter(collection_product::Column::CollectionId.eq(collection_id))
+            .filter(product::Column::Status.eq(ProductStatus::Active.as_str()));
+        let total = base.clone().count(&self.db).await?;
+        let min_price = Expr::cust(
+            "(SELECT MIN(v.price_minor) FROM variant v WHERE v.product_id = product.id)",
+        );
+        let ordered = match sort {
+            SortOrder::Featured => base.order_by_asc(collection_product::Column::Position),
+            SortOrder::PriceAsc => base.order_by(min_price, Order::Asc),
+            SortOrder::PriceDesc => base.order_by(min_price, Order::Desc),
+            SortOrder::Newest => base.order_by_desc(product::Column::CreatedAt),
+        };
+        let ids = ordered
+            .order_by_asc(product::Column::Id)
+            .select_only()
+            .column(product::Column::Id)
+            .offset(page.saturating_sub(1).saturating_mul(PAGE_SIZE))
+            .limit(PAGE_SIZE)
+            .into_tuple::<i32>()
+            .all(&self.db)
+            .await?;
+        Ok((ids, total))
+    }
+
+    /// Collections for the navigation: `(title, path)` in the merchant's order.
+    pub async fn home_collections(&self, locale: Locale) -> Result<Vec<(String, String)>> {
+        let all = collection::Entity::find()
+            .order_by_asc(collection::Column::Position)
+            .all(&self.db)
+            .await?;
+        Ok(self
+            .collection_summaries(&all, locale)
+            .await?
+            .into_iter()
+            .map(|c| (c.title, collection_path(locale, &c.slug)))
+            .collect())
+    }
+
+    pub async fn home(&self, locale: Locale, market: &Market) -> Result<HomePage> {
+        let all = collection::Entity::find()
+            .order_by_asc(collection::Column::Position)
+            .all(&self.db)
+            .await?;
+        let summaries = self.collection_summaries(&all, locale).await?;
+        let mut featured = Vec::new();
+        for (row, summary) in all.iter().zip(&summaries) {
+            if !row.featured {
+                continue;
+            }
+            let (ids, _) = self
+                .collection_product_ids(row.id, SortOrder::Featured, 1)
+                .await?;
+            let ids: Vec<i32> = ids
+                .into_iter()
+                .take(FEATURED_PER_COLLECTION as usize)
+                .collect();
+            featured.push(FeaturedCollection {
+                collection: summary.clone(),
+                products: self.cards(&ids, locale, market).await?,
+            });
+        }
+        Ok(HomePage {
+            featured,
+            collections: summaries,
+        })
+    }
+
+    pub async fn collection_page(
+        &self,
+        locale: Locale,
+        market: &Market,
+        slug: &str,
+        sort: SortOrder,
+        page: u64,
+    ) -> Result<Lookup<CollectionPage>> {
+        let candidates = collection_translation::Entity::find()
+            .filter(collection_translation::Column::Slug.eq(slug))
+            .all(&self.db)
+            .await?;
+        let Some(hit) = pick(&candidates, locale) else {
+            return Err(DomainError::NotFound);
+        };
+        let id = hit.collection_id;
+        let rows = collection_translation::Entity::find()
+            .filter(collection_translation::Column::CollectionId.eq(id))
+            .all(&self.db)
+            .await?;
+        let text = pick(&rows, locale).ok_or(DomainError::NotFound)?;
+        if text.slug != slug {
+            return Ok(Lookup::Redirect(collection_path(locale, &text.slug)));
+        }
+        let page = page.max(1);
+        let (ids, total) = self.collection_product_ids(id, sort, page).await?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        if page > pages {
+            return Err(DomainError::NotFound);
+        }
+        Ok(Lookup::Found(CollectionPage {
+            collection: CollectionSummary {
+                slug: text.slug.clone(),
+                title: text.title.clone(),
+                description_html: text.description_html.clone(),
+                image: None,
+            },
+            seo_title: text.seo_title.clone(),
+            seo_description: text.seo_description.clone(),
+            products: self.cards(&ids, locale, market).await?,
+            sort,
+            page,
+            pages,
+            total,
+            alternates: alternates(&rows, collection_path),
+            fallback: fallback_of(text, locale),
+        }))
+    }
+
+    /// The product page. `chosen` is the variant the shopper picked, by id or by option
+    /// value ids (the no-JS form); otherwise the first variant in stock is shown.
+    pub async fn product_page(
+        &self,
+        locale: Locale,
+        market: &Market,
+        slug: &str,
+        chosen: &Selection,
+    ) -> Result<Lookup<ProductPage>> {
+        let candidates = product_translation::Entity::find()
+            .filter(product_translation::Column::Slug.eq(slug))
+            .all(&self.db)
+            .await?;
+        let Some(hit) = pick(&candidates, locale) else {
+            return Err(DomainError::NotFound);
+        };
+        let Some(p) = product::Entity::find_by_id(hit.product_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Err(DomainError::NotFound);
+        };
+        if p.status != ProductStatus::Active.as_str() {
+            return Err(DomainError::NotFound);
+        }
+        let rows = product_translation::Entity::find()
+            .filter(product_translation::Column::ProductId.eq(p.id))
+            .all(&self.db)
+            .await?;
+        let text = pick(&rows, locale).ok_or(DomainError::NotFound)?;
+        if text.slug != slug {
+            return Ok(Lookup::Redirect(product_path(locale, &text.slug)));
+        }
+
+        let options = product_option::Entity::find()
+            .filter(product_option::Column::ProductId.eq(p.id))
+            .order_by_asc(product_option::Column::Position)
+            .all(&self.db)
+            .await?;
+        let values = option_value::Entity::find()
+            .filter(option_value::Column::OptionId.is_in(options.iter().map(|o| o.id)))
+            .order_by_asc(option_value::Column::Position)
+            .all(&self.db)
+            .await?;
+        let images = product_image::Entity::find()
+            .filter(product_image::Column::ProductId.eq(p.id))
+            .order_by_asc(product_image::Column::Position)
+            .all(&self.db)
+            .await?;
+        let variants = variant::Entity::find()
+            .filter(variant::Column::ProductId.eq(p.id))
+            .order_by_asc(variant::Column::Position)
+            .all(&self.db)
+            .await?;
+        let variant_ids: Vec<i32> = variants.iter().map(|v| v.id).collect();
+        let overrides = self.overrides(market, &variant_ids).await?;
+        let stock = self.available(&variant_ids).await?;
+
+        let option_views = options
+            .iter()
+            .map(|o| OptionView {
+                name: Localized::from_json(&o.name).get(locale).to_owned(),
+                values: values
+                    .iter()
+                    .filter(|v| v.option_id == o.id)
+                    .map(|v| OptionValueView {
+                        id: v.id,
+                        label: Localized::from_json(&v.label).get(locale).to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let variant_views = variants
+            .iter()
+            .map(|v| {
+                Ok(VariantView {
+                    id: v.id,
+                    sku: v.sku.clone(),
+                    barcode: v.barcode.clone(),
+                    values: [v.option1, v.option2, v.option3]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    price: self.variant_price(market, v, overrides.get(&v.id))?,
+                    available: stock.get(&v.id).copied().unwrap_or(0),
+                    image: v
+                        .image_id
+                        .and_then(|id| images.iter().position(|i| i.id == id)),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if variant_views.is_empty() {
+            return Err(DomainError::NotFound);
+        }
+
+        let mut page = ProductPage {
+            handle: p.handle.clone(),
+            slug: text.slug.clone(),
+            title: text.title.clone(),
+            description_html: text.description_html.clone(),
+            seo_title: text.seo_title.clone(),
+            seo_description: text.seo_description.clone(),
+            vendor: p.vendor.clone(),
+            product_type: p.product_type.clone(),
+            options: option_views,
+            variants: variant_views,
+            images: images.iter().map(|i| image_view(i, locale)).collect(),
+            selected: 0,
+            collection: self.breadcrumb(p.id, locale).await?,
+            alternates: alternates(&rows, product_path),
+            fallback: fallback_of(text, locale),
+        };
+        page.selected = chosen
+            .variant
+            .and_then(|id| page.variants.iter().position(|v| v.id == id))
+            .or_else(|| {
+                (!chosen.values.is_empty())
+                    .then(|| page.variant_for(&chosen.values))
+                    .flatten()
+            })
+            .or_else(|| page.variants.iter().position(|v| v.available > 0))
+            .unwrap_or(0);
+        Ok(Lookup::Found(page))
+    }
+
+    /// The first collection a product belongs to, for the breadcrumb trail.
+    async fn breadcrumb(&self, product_id: i32, locale: Locale) -> Result<Option<Breadcrumb>> {
+        let Some(membership) = collection_product::Entity::find()
+            .filter(collection_product::Column::ProductId.eq(product_id))
+            .order_by_asc(collection_product::Column::CollectionId)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let rows = collection_translation::Entity::find()
+            .filter(collection_translation::Column::CollectionId.eq(membership.collection_id))
+            .all(&self.db)
+            .await?;
+        Ok(pick(&rows, locale).map(|t| Breadcrumb {
+            title: t.title.clone(),
+            path: collection_path(locale, &t.slug),
+        }))
+    }
+
+    /// Every storefront URL in every locale, for the sitemap: `(path, lastmod)`.
+    /// Products come in pages of `chunk` products so a 100k catalog streams in parts.
+    pub async fn sitemap_products(
+        &self,
+        page: u64,
+        chunk: u64,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        let products = product::Entity::find()
+            .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
+            .order_by_asc(product::Column::Id)
+            .offset(page * chunk)
+            .limit(chunk)
+            .all(&self.db)
+            .await?;
+        let texts = group_by_owner(
+            product_translation::Entity::find()
+                .filter(product_translation::Column::ProductId.is_in(products.iter().map(|p| p.id)))
+                .all(&self.db)
+                .await?,
+        );
+        let mut urls = Vec::new();
+        for p in &products {
+            if let Some(rows) = texts.get(&p.id) {
+                urls.extend(
+                    alternates(rows, product_path)
+                        .into_iter()
+                        .map(|a| (a.path, p.updated_at)),
+                );
+            }
+        }
+        Ok(urls)
+    }
+
+    pub async fn sitemap_collections(&self) -> Result<Vec<String>> {
+        let rows = group_by_owner(collection_translation::Entity::find().all(&self.db).await?);
+        let mut ids: Vec<&i32> = rows.keys().collect();
+        ids.sort();
+        Ok(ids
+            .into_iter()
+            .flat_map(|id| alternates(&rows[id], collection_path))
+            .map(|a| a.path)
+            .collect())
+    }
+
+    pub async fn active_product_count(&self) -> Result<u64> {
+        Ok(product::Entity::find()
+            .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
+            .count(&self.db)
+            .await?)
+    }
+}
+
+/// What the shopper picked on a product page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub variant: Option<i32>,
+    pub values: Vec<i32>,
+}
+
+pub fn market_view(m: &Market, locale: Locale) -> MarketView {
+    MarketView {
+        code: m.code.clone(),
+        name: m.name.get(locale).to_owned(),
+        currency: m.currency(),
+        tax_inclusive: m.tax_inclusive,
+    }
+}
+
+fn image_view(img: &product_image::Model, locale: Locale) -> ImageView {
+    ImageView {
+        src: media::url(&img.file, media::WIDTHS[media::WIDTHS.len() - 1]),
+        srcset: media::srcset(&img.file),
+        width: img.width,
+        height: img.height,
+        alt: Localized::from_json(&img.alt).get(locale).to_owned(),
+    }
+}

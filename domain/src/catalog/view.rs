@@ -1,0 +1,182 @@
+//! What the storefront pages show, already localized and priced for one market.
+//!
+//! Plain serde types with no database in them, so the browser build can share them.
+
+use crate::locale::Locale;
+use crate::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketView {
+    pub code: String,
+    pub name: String,
+    pub currency: Currency,
+    pub tax_inclusive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceView {
+    pub amount: Money,
+    pub compare_at: Option<Money>,
+    /// True when variants differ in price and this is the lowest ("from").
+    pub from: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageView {
+    pub src: String,
+    pub srcset: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub slug: String,
+    pub title: String,
+    pub price: PriceView,
+    pub image: Option<ImageView>,
+    pub available: bool,
+}
+
+/// The same page in another locale, for hreflang and the language switcher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternate {
+    pub locale: Locale,
+    pub path: String,
+}
+
+/// Text shown in `shown` because the requested locale has no translation yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fallback {
+    /// The language tag of the text shown, e.g. `pt` or `en`.
+    pub shown: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionSummary {
+    pub slug: String,
+    pub title: String,
+    pub description_html: String,
+    pub image: Option<ImageView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeaturedCollection {
+    pub collection: CollectionSummary,
+    pub products: Vec<ProductCard>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomePage {
+    pub featured: Vec<FeaturedCollection>,
+    pub collections: Vec<CollectionSummary>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortOrder {
+    #[default]
+    Featured,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 4] = [
+        Self::Featured,
+        Self::PriceAsc,
+        Self::PriceDesc,
+        Self::Newest,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Featured => "featured",
+            Self::PriceAsc => "price-asc",
+            Self::PriceDesc => "price-desc",
+            Self::Newest => "newest",
+        }
+    }
+
+    /// Unknown values fall back to the default order rather than failing the page.
+    pub fn from_key(key: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionPage {
+    pub collection: CollectionSummary,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub products: Vec<ProductCard>,
+    pub sort: SortOrder,
+    pub page: u64,
+    pub pages: u64,
+    pub total: u64,
+    pub alternates: Vec<Alternate>,
+    pub fallback: Option<Fallback>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionView {
+    pub name: String,
+    pub values: Vec<OptionValueView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionValueView {
+    pub id: i32,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantView {
+    pub id: i32,
+    pub sku: String,
+    pub barcode: Option<String>,
+    /// Option value ids in option order.
+    pub values: Vec<i32>,
+    pub price: PriceView,
+    pub available: i32,
+    /// Index into `ProductPage::images`.
+    pub image: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breadcrumb {
+    pub title: String,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub handle: String,
+    pub slug: String,
+    pub title: String,
+    pub description_html: String,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub vendor: String,
+    pub product_type: String,
+    pub options: Vec<OptionView>,
+    pub variants: Vec<VariantView>,
+    pub images: Vec<ImageView>,
+    /// Index into `variants` of the variant shown first.
+    pub selected: usize,
+    pub collection: Option<Breadcrumb>,
+    pub alternates: Vec<Alternate>,
+    pub fallback: Option<Fallback>,
+}
+
+impl ProductPage {
+    /// The variant matching the chosen option values, if any.
+    pub fn variant_for(&self, values: &[i32]) -> Option<usize> {
+        self.variants.iter().position(|v| v.values == values)
+    }
+}

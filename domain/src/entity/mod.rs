@@ -1,0 +1,20 @@
+//! sea-orm entities: one file per table, mirroring `migrations/`.
+//!
+//! Enums are stored as text and timestamps in UTC. Short per-locale labels (option names,
+//! option values, image alt text) are JSON maps `{locale: text}`; long text with its own
+//! slug lives in the `*_translation` tables.
+
+pub mod collection;
+pub mod collection_product;
+pub mod collection_translation;
+pub mod market;
+pub mod option_value;
+pub mod price_override;
+pub mod product;
+pub mod product_image;
+pub mod product_option;
+pub mod product_translation;
+pub mod shop;
+pub mod stock_level;
+pub mod variant;
+pub mod warehouse;

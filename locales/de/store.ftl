@@ -1,0 +1,46 @@
+store-name = Tradewind
+nav-skip = Zum Inhalt springen
+nav-home = Startseite
+nav-collections = Kollektionen
+nav-breadcrumbs = Navigationspfad
+nav-pagination = Seiten
+switch-language = Sprache
+switch-market = Land oder Region
+switch-market-apply = Aktualisieren
+home-title = In China gefertigt, bis an deine Tür geliefert
+home-tagline = Keramik, Textilien und Papierwaren aus kleinen Werkstätten, in deiner Währung.
+home-see-all = Die ganze Kollektion ansehen
+home-all-collections = Alle Kollektionen
+collection-count = { $count ->
+    [one] 1 Produkt
+   *[other] { $count } Produkte
+}
+sort-label = Sortieren nach
+sort-apply = Sortieren
+sort-featured = Empfohlen
+sort-price-asc = Preis aufsteigend
+sort-price-desc = Preis absteigend
+sort-newest = Neueste
+page-previous = Vorherige Seite
+page-next = Nächste Seite
+page-status = Seite { $page } von { $pages }
+price-from = Ab { $price }
+price-tax-included = Inkl. MwSt.
+price-tax-excluded = Steuern werden an der Kasse berechnet.
+stock-in-stock = Auf Lager
+stock-few-left = Nur noch { $count } verfügbar
+stock-sold-out = Ausverkauft
+variant-show = Diese Variante anzeigen
+variant-unavailable = Diese Kombination ist nicht verfügbar
+product-sku = Artikelnummer
+product-description = Beschreibung
+product-vendor = Hergestellt von
+product-type = Produktart
+translation-fallback = Diese Seite ist noch nicht übersetzt und wird daher auf { $language } angezeigt.
+not-found-title = Seite nicht gefunden
+not-found-body = Die gesuchte Seite existiert nicht oder wurde verschoben.
+not-found-home = Zurück zur Startseite
+error-unavailable-title = Der Shop ist kurz nicht erreichbar
+error-unavailable-body = Bitte versuche es gleich noch einmal. Warenkorb und Konto sind sicher.
+footer-prices = Preise werden in { $currency } angezeigt.
+footer-note = Tradewind – ein selbst gehosteter Shop.

@@ -1,0 +1,46 @@
+store-name = Tradewind
+nav-skip = Skip to content
+nav-home = Home
+nav-collections = Collections
+nav-breadcrumbs = Breadcrumb
+nav-pagination = Pages
+switch-language = Language
+switch-market = Country or region
+switch-market-apply = Update
+home-title = Crafted in China, delivered to your door
+home-tagline = Ceramics, textiles and paper goods from small workshops, priced in your currency.
+home-see-all = See the whole collection
+home-all-collections = All collections
+collection-count = { $count ->
+    [one] 1 product
+   *[other] { $count } products
+}
+sort-label = Sort by
+sort-apply = Sort
+sort-featured = Featured
+sort-price-asc = Price, low to high
+sort-price-desc = Price, high to low
+sort-newest = Newest
+page-previous = Previous page
+page-next = Next page
+page-status = Page { $page } of { $pages }
+price-from = From { $price }
+price-tax-included = Tax included.
+price-tax-excluded = Tax calculated at checkout.
+stock-in-stock = In stock
+stock-few-left = Only { $count } left
+stock-sold-out = Sold out
+variant-show = Show this option
+variant-unavailable = This combination is not available
+product-sku = SKU
+product-description = Description
+product-vendor = Made by
+product-type = Product type
+translation-fallback = This page is not translated yet, so it is shown in { $language }.
+not-found-title = Page not found
+not-found-body = The page you are looking for does not exist or has moved.
+not-found-home = Back to the home page
+error-unavailable-title = The store is briefly unavailable
+error-unavailable-body = Please try again in a moment. Your cart and account are safe.
+footer-prices = Prices are shown in { $currency }.
+footer-note = Tradewind — a self-hosted store.

@@ -1,0 +1,46 @@
+store-name = Tradewind
+nav-skip = Ir al contenido
+nav-home = Inicio
+nav-collections = Colecciones
+nav-breadcrumbs = Ruta de navegación
+nav-pagination = Páginas
+switch-language = Idioma
+switch-market = País o región
+switch-market-apply = Actualizar
+home-title = Hecho en China, entregado en tu puerta
+home-tagline = Cerámica, textiles y papelería de pequeños talleres, con precios en tu moneda.
+home-see-all = Ver toda la colección
+home-all-collections = Todas las colecciones
+collection-count = { $count ->
+    [one] 1 producto
+   *[other] { $count } productos
+}
+sort-label = Ordenar por
+sort-apply = Ordenar
+sort-featured = Destacados
+sort-price-asc = Precio: de menor a mayor
+sort-price-desc = Precio: de mayor a menor
+sort-newest = Más recientes
+page-previous = Página anterior
+page-next = Página siguiente
+page-status = Página { $page } de { $pages }
+price-from = Desde { $price }
+price-tax-included = Impuestos incluidos.
+price-tax-excluded = Impuestos calculados al pagar.
+stock-in-stock = En existencia
+stock-few-left = Solo quedan { $count }
+stock-sold-out = Agotado
+variant-show = Ver esta opción
+variant-unavailable = Esta combinación no está disponible
+product-sku = SKU
+product-description = Descripción
+product-vendor = Hecho por
+product-type = Tipo de producto
+translation-fallback = Esta página aún no está traducida, por eso se muestra en { $language }.
+not-found-title = Página no encontrada
+not-found-body = La página que buscas no existe o se ha movido.
+not-found-home = Volver a la página de inicio
+error-unavailable-title = La tienda no está disponible por un momento
+error-unavailable-body = Inténtalo de nuevo en unos instantes. Tu carrito y tu cuenta están a salvo.
+footer-prices = Los precios se muestran en { $currency }.
+footer-note = Tradewind: una tienda autoalojada.

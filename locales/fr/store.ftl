@@ -1,0 +1,46 @@
+store-name = Tradewind
+nav-skip = Aller au contenu
+nav-home = Accueil
+nav-collections = Collections
+nav-breadcrumbs = Fil d’Ariane
+nav-pagination = Pages
+switch-language = Langue
+switch-market = Pays ou région
+switch-market-apply = Mettre à jour
+home-title = Fabriqué en Chine, livré chez vous
+home-tagline = Céramique, textiles et papeterie de petits ateliers, au prix de votre devise.
+home-see-all = Voir toute la collection
+home-all-collections = Toutes les collections
+collection-count = { $count ->
+    [one] 1 produit
+   *[other] { $count } produits
+}
+sort-label = Trier par
+sort-apply = Trier
+sort-featured = En vedette
+sort-price-asc = Prix croissant
+sort-price-desc = Prix décroissant
+sort-newest = Nouveautés
+page-previous = Page précédente
+page-next = Page suivante
+page-status = Page { $page } sur { $pages }
+price-from = À partir de { $price }
+price-tax-included = TVA incluse.
+price-tax-excluded = Taxes calculées au paiement.
+stock-in-stock = En stock
+stock-few-left = Plus que { $count } en stock
+stock-sold-out = Épuisé
+variant-show = Afficher cette option
+variant-unavailable = Cette combinaison n’est pas disponible
+product-sku = Référence
+product-description = Description
+product-vendor = Fabriqué par
+product-type = Type de produit
+translation-fallback = Cette page n’est pas encore traduite ; elle s’affiche donc en { $language }.
+not-found-title = Page introuvable
+not-found-body = La page que vous cherchez n’existe pas ou a été déplacée.
+not-found-home = Retour à l’accueil
+error-unavailable-title = La boutique est momentanément indisponible
+error-unavailable-body = Veuillez réessayer dans un instant. Votre panier et votre compte sont en sécurité.
+footer-prices = Les prix sont affichés en { $currency }.
+footer-note = Tradewind — une boutique auto-hébergée.

@@ -1,0 +1,46 @@
+store-name = Tradewind
+nav-skip = Pular para o conteúdo
+nav-home = Início
+nav-collections = Coleções
+nav-breadcrumbs = Trilha de navegação
+nav-pagination = Páginas
+switch-language = Idioma
+switch-market = País ou região
+switch-market-apply = Atualizar
+home-title = Feito na China, entregue na sua porta
+home-tagline = Cerâmica, tecidos e papelaria de pequenas oficinas, com preços na sua moeda.
+home-see-all = Ver a coleção completa
+home-all-collections = Todas as coleções
+collection-count = { $count ->
+    [one] 1 produto
+   *[other] { $count } produtos
+}
+sort-label = Ordenar por
+sort-apply = Ordenar
+sort-featured = Destaques
+sort-price-asc = Preço: menor para maior
+sort-price-desc = Preço: maior para menor
+sort-newest = Mais recentes
+page-previous = Página anterior
+page-next = Próxima página
+page-status = Página { $page } de { $pages }
+price-from = A partir de { $price }
+price-tax-included = Impostos incluídos.
+price-tax-excluded = Impostos calculados no checkout.
+stock-in-stock = Em estoque
+stock-few-left = Restam apenas { $count }
+stock-sold-out = Esgotado
+variant-show = Ver esta opção
+variant-unavailable = Esta combinação não está disponível
+product-sku = SKU
+product-description = Descrição
+product-vendor = Feito por
+product-type = Tipo de produto
+translation-fallback = Esta página ainda não foi traduzida, por isso aparece em { $language }.
+not-found-title = Página não encontrada
+not-found-body = A página que você procura não existe ou foi movida.
+not-found-home = Voltar para a página inicial
+error-unavailable-title = A loja está indisponível por um instante
+error-unavailable-body = Tente novamente em alguns instantes. Seu carrinho e sua conta estão seguros.
+footer-prices = Os preços são exibidos em { $currency }.
+footer-note = Tradewind — uma loja auto-hospedada.

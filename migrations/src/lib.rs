@@ -1,0 +1,17 @@
+//! Schema migrations, run at start-up and by `tradewind migrate`.
+//!
+//! A migration that has shipped is never edited: add a new one. Tables are described with
+//! sea-query's builder so the same migration runs on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_catalog;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_catalog::Migration)]
+    }
+}

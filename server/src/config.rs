@@ -1,0 +1,162 @@
+//! One typed configuration from flags, environment and defaults, checked at start so a
+//! bad setting stops the store with a message naming it.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "tradewind", version, about = "A self-hosted storefront")]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreConfig,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the store (migrates, and seeds the demo store into an empty database).
+    Serve(ServeConfig),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Add products: the demo store into an empty database, or N synthetic products.
+    Seed {
+        /// Generate this many synthetic products (for benchmarks) instead of the demo store.
+        #[arg(long)]
+        products: Option<usize>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreConfig {
+    /// Where the store keeps its files: the SQLite database (by default) and media.
+    #[arg(
+        long,
+        env = "TRADEWIND_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`. Default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "TRADEWIND_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// The address shoppers use, for canonical and hreflang links, e.g. https://shop.example.com
+    #[arg(
+        long,
+        env = "TRADEWIND_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+    /// The built browser assets (`pkg/` with the wasm bundle), made by scripts/build-site.sh.
+    #[arg(long, env = "TRADEWIND_SITE_DIR", default_value = "target/site")]
+    pub site_dir: PathBuf,
+    /// Do not seed the demo store into an empty database.
+    #[arg(long, env = "TRADEWIND_NO_SEED")]
+    pub no_seed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL (--database-url): `{0}` must start with sqlite:// or postgres://")]
+    DatabaseUrl(String),
+    #[error(
+        "TRADEWIND_PUBLIC_URL (--public-url): `{0}` must be an http(s) origin such as https://shop.example.com, without a path"
+    )]
+    PublicUrl(String),
+    #[error("TRADEWIND_DATA_DIR (--data-dir): cannot create `{0}`: {1}")]
+    DataDir(String, std::io::Error),
+}
+
+impl StoreConfig {
+    /// The database URL to connect to; SQLite under the data dir unless set.
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| ConfigError::DataDir(self.data_dir.display().to_string(), e))?;
+        match &self.database_url {
+            None => Ok(format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tradewind.db").display()
+            )),
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                Ok(url.clone())
+            }
+            Some(url) => Err(ConfigError::DatabaseUrl(url.clone())),
+        }
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+impl ServeConfig {
+    /// The public origin without a trailing slash.
+    pub fn public_origin(&self) -> Result<String, ConfigError> {
+        let bad = || ConfigError::PublicUrl(self.public_url.clone());
+        let trimmed = self.public_url.trim_end_matches('/');
+        let uri: http::Uri = trimmed.parse().map_err(|_| bad())?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let no_path = uri.path() == "/" || uri.path().is_empty();
+        if !scheme_ok || uri.host().is_none() || !no_path || uri.query().is_some() {
+            return Err(bad());
+        }
+        Ok(trimmed.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(url: &str) -> ServeConfig {
+        ServeConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            public_url: url.to_owned(),
+            site_dir: PathBuf::new(),
+            no_seed: false,
+        }
+    }
+
+    #[test]
+    fn public_url_must_be_an_origin() {
+        assert_eq!(
+            serve("https://shop.example.com/").public_origin().unwrap(),
+            "https://shop.example.com"
+        );
+        assert_eq!(
+            serve("http://127.0.0.1:3000").public_origin().unwrap(),
+            "http://127.0.0.1:3000"
+        );
+        for bad in [
+            "shop.example.com",
+            "ftp://x",
+            "https://x/shop",
+            "",
+            "https://x?a=1",
+        ] {
+            assert!(serve(bad).public_origin().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn database_url_names_the_setting_when_wrong() {
+        let cfg = StoreConfig {
+            data_dir: std::env::temp_dir(),
+            database_url: Some("mysql://x".into()),
+        };
+        let err = cfg.database_url().unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+}

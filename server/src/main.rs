@@ -1,0 +1,132 @@
+//! `tradewind serve | migrate | seed`.
+
+use clap::Parser;
+use std::process::ExitCode;
+use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig};
+use tradewind_server::{build_state, db, router};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tradewind: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<(), BoxError> {
+    let store = cli.store;
+    let url = store.database_url()?;
+    let conn = db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database ({}): {e}", redact(&url)))?;
+    db::migrate(&conn)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    match cli.command {
+        Command::Migrate => {
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::Seed { products } => seed(&store, &conn, products).await,
+        Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn seed(
+    store: &StoreConfig,
+    conn: &sea_orm::DatabaseConnection,
+    products: Option<usize>,
+) -> Result<(), BoxError> {
+    let started = std::time::Instant::now();
+    let report = match products {
+        Some(n) => tradewind_domain::seed::synthetic(conn, &store.media_dir(), n, true).await?,
+        None if tradewind_domain::seed::is_empty(conn).await? => {
+            tradewind_domain::seed::demo(conn, &store.media_dir()).await?
+        }
+        None => {
+            println!("the store already has data; use --products N to add synthetic products");
+            return Ok(());
+        }
+    };
+    println!(
+        "seeded {} products, {} variants in {:.1}s",
+        report.products,
+        report.variants,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn serve(
+    store: &StoreConfig,
+    conn: sea_orm::DatabaseConnection,
+    cfg: ServeConfig,
+) -> Result<(), BoxError> {
+    let public_url = cfg.public_origin()?;
+    if !cfg.no_seed && tradewind_domain::seed::is_empty(&conn).await? {
+        tracing::info!("empty database: seeding the demo store");
+        let report = tradewind_domain::seed::demo(&conn, &store.media_dir()).await?;
+        tracing::info!(
+            products = report.products,
+            markets = report.markets,
+            "demo store ready"
+        );
+    }
+    let state = build_state(conn, public_url.clone(), &cfg.site_dir, store.media_dir()).await?;
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| {
+            format!(
+                "TRADEWIND_LISTEN (--listen): cannot listen on {}: {e}",
+                cfg.listen
+            )
+        })?;
+    tracing::info!(listen = %cfg.listen, %public_url, "tradewind is serving");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,260 @@
+//! Every URL the store answers, and the headers every response carries.
+
+use crate::sitemap;
+use crate::state::{AppState, FAVICON_SVG, THEME_CSS};
+use axum::Router;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tradewind_app::functions::catalog::MARKET_COOKIE;
+use tradewind_app::{App, shell};
+use tradewind_domain::Locale;
+use tradewind_domain::locale::negotiate;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let app_context = state.app.clone();
+    let context = move || {
+        provide_context(app_context.clone());
+        page_security_headers();
+    };
+    let options = state.leptos.clone();
+    let app = move || shell(options.clone());
+    let not_found = leptos_axum::render_app_async_with_context(context.clone(), app.clone());
+    let pkg_dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+
+    Router::new()
+        .route("/", get(choose_locale))
+        .route("/healthz", get(healthz))
+        .route("/robots.txt", get(robots))
+        .route("/sitemap.xml", get(sitemap::index))
+        .route("/sitemaps/{file}", get(sitemap::part))
+        .route("/theme.css", get(theme))
+        .route("/favicon.svg", get(favicon))
+        .route("/{locale}/market", get(switch_market))
+        .leptos_routes_with_context(&state, routes, context, app)
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(IMMUTABLE),
+                ))
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
+        .nest_service(
+            "/media",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(IMMUTABLE),
+                ))
+                .service(ServeDir::new(&state.media_dir)),
+        )
+        .fallback(move |req: Request| not_found(req))
+        .layer(middleware::from_fn(tidy_html))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A strict CSP for pages: scripts only from this origin or with this response's nonce
+/// (Leptos' hydration script carries it), wasm allowed, nothing inline otherwise.
+fn page_security_headers() {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Headers for every response; responses that are not pages get a CSP that allows nothing.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    res
+}
+
+/// Pages leave Leptos with two things the HTML standard rejects: `<!>` hydration markers
+/// (a "bogus comment") and resource scripts after `</html>`. `<!---->` parses to the very
+/// same empty comment node, so hydration is unaffected; the scripts move inside `<body>`.
+async fn tidy_html(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "page body could not be read");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let html = tidy(&String::from_utf8_lossy(&bytes));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
+}
+
+fn tidy(html: &str) -> String {
+    let html = html.replace("<!>", "<!---->");
+    match html.find("</body></html>") {
+        Some(end) if end + "</body></html>".len() < html.len() => {
+            let tail = &html[end + "</body></html>".len()..];
+            format!("{}{tail}</body></html>", &html[..end])
+        }
+        _ => html,
+    }
+}
+
+/// The bare domain sends shoppers to their language; crawlers get `x-default` (English).
+async fn choose_locale(headers: HeaderMap) -> Response {
+    let wanted = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let locale = negotiate(wanted);
+    let mut res = Redirect::to(&format!("/{}", locale.code())).into_response();
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    res
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.app.catalog.db().ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+async fn robots(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /*/market\nDisallow: /pkg/\n\nSitemap: {}/sitemap.xml\n",
+        state.app.public_url
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+async fn theme() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        THEME_CSS,
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_SVG,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct MarketChoice {
+    code: String,
+    #[serde(rename = "return")]
+    back: Option<String>,
+}
+
+/// The market switcher: remembers the choice in a cookie and returns to the page.
+/// Only same-site paths are followed, so the form cannot be used as an open redirect.
+async fn switch_market(
+    State(state): State<AppState>,
+    Path(locale): Path<String>,
+    Query(choice): Query<MarketChoice>,
+) -> Response {
+    let Ok(locale) = locale.parse::<Locale>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let home = format!("/{}", locale.code());
+    let back = choice
+        .back
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or(home);
+    let mut res = Redirect::to(&back).into_response();
+    if let Some(market) = state.app.catalog.markets().by_code(&choice.code) {
+        let secure = if state.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!(
+            "{MARKET_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+            market.code
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_makes_markers_valid_and_keeps_scripts_in_body() {
+        assert_eq!(
+            tidy("<body><!><p>x</p></body></html><script>a</script>"),
+            "<body><!----><p>x</p><script>a</script></body></html>"
+        );
+        assert_eq!(tidy("<body></body></html>"), "<body></body></html>");
+    }
+}

@@ -1,0 +1,52 @@
+//! The state built once in `main` and shared by every request.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::path::PathBuf;
+use tradewind_app::state::AppContext;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub app: AppContext,
+    pub media_dir: PathBuf,
+    /// Whether cookies get `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The theme stylesheet, compiled into the binary.
+pub const THEME_CSS: &str = include_str!("../../themes/default/theme.css");
+pub const FAVICON_SVG: &str = include_str!("../../public/favicon.svg");
+
+/// A short content hash for cache-busting URLs of embedded assets.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+/// Leptos options for the browser bundle in `site_dir/pkg`. The build script names the
+/// bundle by content hash and writes that name to `pkg/current`.
+pub fn leptos_options(site_dir: &std::path::Path) -> LeptosOptions {
+    let output_name = std::fs::read_to_string(site_dir.join("pkg").join("current"))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| {
+            tracing::warn!(
+                site_dir = %site_dir.display(),
+                "no browser bundle found (run scripts/build-site.sh): pages work, islands stay static"
+            );
+            "tradewind".to_owned()
+        });
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .build()
+}

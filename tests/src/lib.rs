@@ -1,0 +1,181 @@
+//! A store to test against: a fresh SQLite file or a fresh PostgreSQL database, migrated,
+//! seeded with the demo store, behind the real router.
+
+use axum::Router;
+use axum::body::Body;
+use http::{HeaderMap, Request, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestStore {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    cleanup: Option<(String, String)>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub const PUBLIC_URL: &str = "https://shop.example.com";
+
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join("tradewind-tests")
+}
+
+/// The PostgreSQL server for tests; `TRADEWIND_TEST_POSTGRES` overrides it.
+fn postgres_admin_url() -> String {
+    std::env::var("TRADEWIND_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Whether a missing PostgreSQL fails the suite (CI and the README command) or skips.
+fn postgres_required() -> bool {
+    std::env::var("TRADEWIND_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+        || std::env::var("CI").is_ok()
+}
+
+impl TestStore {
+    /// A seeded store on `backend`, or `None` when PostgreSQL is not there and not required.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = scratch_dir().join(format!("db-{pid}-{n}"));
+                std::fs::create_dir_all(&dir).expect("scratch dir");
+                (
+                    format!("sqlite://{}?mode=rwc", dir.join("store.db").display()),
+                    None,
+                )
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let admin = match Database::connect(&admin_url).await {
+                    Ok(db) => db,
+                    Err(e) if !postgres_required() => {
+                        eprintln!("skipping PostgreSQL tests: {e}");
+                        return None;
+                    }
+                    Err(e) => panic!(
+                        "PostgreSQL is required for this run but unreachable at {admin_url}: {e}"
+                    ),
+                };
+                let name = format!("tradewind_test_{pid}_{n}");
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                    .await
+                    .expect("drop db");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create db");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .unwrap_or(admin_url.clone());
+                (format!("{base}/{name}"), Some((admin_url, name)))
+            }
+        };
+        let db = tradewind_server::db::connect(&url).await.expect("connect");
+        tradewind_server::db::migrate(&db).await.expect("migrate");
+        let media = scratch_dir().join("media");
+        tradewind_domain::seed::demo(&db, &media)
+            .await
+            .expect("seed");
+        let state = tradewind_server::build_state(
+            db.clone(),
+            PUBLIC_URL.to_owned(),
+            &scratch_dir().join("no-site"),
+            media,
+        )
+        .await
+        .expect("state");
+        Some(Self {
+            router: tradewind_server::router(state),
+            db,
+            cleanup,
+        })
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.request(path, &[]).await
+    }
+
+    pub async fn request(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut req = Request::builder().uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Drops the PostgreSQL database (SQLite files live in the temp dir).
+    pub async fn finish(self) {
+        let Self { db, cleanup, .. } = self;
+        db.close().await.ok();
+        if let Some((admin_url, name)) = cleanup
+            && let Ok(admin) = Database::connect(&admin_url).await
+        {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
+    }
+}
+
+/// All `<script type="application/ld+json">` blocks of a page, parsed.
+pub fn json_ld(html: &str) -> Vec<serde_json::Value> {
+    let re = regex::Regex::new(r#"(?s)<script type="application/ld\+json">(.*?)</script>"#)
+        .expect("regex");
+    re.captures_iter(html)
+        .map(|c| serde_json::from_str(&c[1]).expect("JSON-LD parses"))
+        .collect()
+}
+
+/// The value of the first `attr="…"` on a tag that contains `marker`.
+pub fn attr_near(html: &str, marker: &str, attr: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind('<')?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    let key = format!("{attr}=\"");
+    let from = tag.find(&key)? + key.len();
+    Some(tag[from..from + tag[from..].find('"')?].to_owned())
+}

@@ -1,0 +1,85 @@
+//! Every message the code uses exists in all ten locales, and no locale keeps messages
+//! nothing uses.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tradewind_domain::Locale;
+use tradewind_domain::i18n::{Arg, t_args};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn used_ids() -> BTreeSet<String> {
+    let call = regex::Regex::new(r#"\bt(?:_args)?\(\s*[a-z_.]+,\s*"([a-z0-9-]+)""#).unwrap();
+    let mut files = Vec::new();
+    for dir in ["app/src", "domain/src", "server/src"] {
+        rust_files(&root().join(dir), &mut files);
+    }
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            call.captures_iter(&text)
+                .map(|c| c[1].to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn defined_ids(locale: Locale) -> BTreeSet<String> {
+    let id = regex::Regex::new(r"(?m)^([a-zA-Z][a-zA-Z0-9_-]*)\s*=").unwrap();
+    let dir = root().join("locales").join(locale.code());
+    let mut ids = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("{} missing", dir.display()))
+        .flatten()
+    {
+        let text = std::fs::read_to_string(entry.path()).expect("read ftl");
+        ids.extend(id.captures_iter(&text).map(|c| c[1].to_owned()));
+    }
+    ids
+}
+
+#[test]
+fn every_used_message_exists_in_every_locale_and_none_is_stale() {
+    let used = used_ids();
+    assert!(used.len() > 30, "the scan found the calls: {used:?}");
+    for locale in Locale::ALL {
+        let defined = defined_ids(locale);
+        let missing: Vec<_> = used.difference(&defined).collect();
+        let stale: Vec<_> = defined.difference(&used).collect();
+        assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+        assert!(stale.is_empty(), "{locale} has unused messages {stale:?}");
+    }
+}
+
+#[test]
+fn every_message_renders_in_every_locale() {
+    let args: Vec<(&'static str, Arg<'static>)> = vec![
+        ("count", 3.into()),
+        ("page", 1.into()),
+        ("pages", 2.into()),
+        ("price", "$1.00".into()),
+        ("language", "English".into()),
+        ("currency", "USD".into()),
+    ];
+    for id in used_ids() {
+        for locale in Locale::ALL {
+            let text = t_args(locale, &id, &args);
+            assert_ne!(text, id, "{id} does not render in {locale}");
+            assert!(!text.trim().is_empty(), "{id} is empty in {locale}");
+        }
+    }
+}
