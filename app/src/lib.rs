@@ -16,7 +16,7 @@ use leptos_router::{SsrMode, path};
 use tradewind_domain::Locale;
 
 /// The HTML document around every page.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
     #[cfg(feature = "ssr")]
     let theme = use_context::<state::AppContext>()
@@ -32,39 +32,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href=theme/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <IslandScripts options/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// Loads the wasm bundle and hydrates each island on the page. Our own loader rather than
-/// Leptos' `HydrationScripts`, which writes the CSP nonce into `crossorigin` (invalid HTML).
-#[component]
-fn IslandScripts(options: LeptosOptions) -> impl IntoView {
-    let name = options.output_name.to_string();
-    let pkg = format!("/{}", options.site_pkg_dir);
-    let js = format!("{pkg}/{name}.js");
-    let wasm = format!("{pkg}/{name}_bg.wasm");
-    let script = format!(
-        "import init, * as app from {js:?};\
-         init({{ module_or_path: {wasm:?} }}).then(() => {{\
-           app.hydrate();\
-           for (const el of document.querySelectorAll(\"leptos-island\")) {{\
-             const island = app[el.dataset.component];\
-             if (island) island(el);\
-           }}\
-         }});"
-    );
-    let nonce = leptos::nonce::use_nonce();
-    view! {
-        <link rel="modulepreload" href=js/>
-        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous"/>
-        <script type="module" nonce=nonce>{script}</script>
     }
 }
 

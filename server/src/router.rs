@@ -24,8 +24,10 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let app_context = state.app.clone();
+    let leptos_options = state.leptos.clone();
     let context = move || {
         provide_context(app_context.clone());
+        provide_context(leptos_options.clone());
         page_security_headers();
     };
     let options = state.leptos.clone();

@@ -20,6 +20,8 @@ pub struct Seo {
     pub og_type: &'static str,
     pub json_ld: Vec<serde_json::Value>,
     pub noindex: bool,
+    /// Whether the page has islands, and so needs the wasm bundle.
+    pub islands: bool,
 }
 
 #[component]
@@ -78,7 +80,34 @@ pub fn Layout(frame: Frame, seo: Seo, children: Children) -> impl IntoView {
             <p>{t(locale, "footer-note")}</p>
         </footer>
         {json_ld}
+        {seo.islands.then(|| view! { <IslandScripts/> })}
     }
+}
+
+/// Loads the wasm bundle and hydrates each island, on pages that have islands only.
+/// Our own loader rather than Leptos' `HydrationScripts`, which writes the CSP nonce into
+/// `crossorigin` (invalid HTML) and loads the bundle on every page.
+#[component]
+fn IslandScripts() -> impl IntoView {
+    let options = use_context::<LeptosOptions>()?;
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let js = format!("{pkg}.js");
+    let wasm = format!("{pkg}_bg.wasm");
+    let script = format!(
+        "import init, * as app from {js:?};\
+         init({{ module_or_path: {wasm:?} }}).then(() => {{\
+           app.hydrate();\
+           for (const el of document.querySelectorAll(\"leptos-island\")) {{\
+             const island = app[el.dataset.component];\
+             if (island) island(el);\
+           }}\
+         }});"
+    );
+    let nonce = leptos::nonce::use_nonce();
+    Some(view! {
+        <Link rel="preload" href=wasm as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        <script type="module" nonce=nonce>{script}</script>
+    })
 }
 
 #[component]

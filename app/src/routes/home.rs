@@ -6,6 +6,7 @@ use crate::components::product_card::ProductGrid;
 use crate::functions::catalog::load_home;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use serde_json::json;
 use tradewind_domain::Locale;
 use tradewind_domain::catalog::collection_path;
 use tradewind_domain::catalog::view::Alternate;
@@ -28,12 +29,29 @@ pub fn HomeRoute() -> impl IntoView {
                             .into_iter()
                             .map(|l| Alternate { locale: l, path: format!("/{}", l.code()) })
                             .collect();
-                        let seo = simple_seo(
+                        let mut seo = simple_seo(
                             t(locale, "home-title"),
                             t(locale, "home-tagline"),
                             format!("/{}", locale.code()),
                             alternates,
                         );
+                        let origin = &frame.public_url;
+                        seo.json_ld = vec![
+                            json!({
+                                "@context": "https://schema.org",
+                                "@type": "WebSite",
+                                "name": t(locale, "store-name"),
+                                "url": format!("{origin}/{}", locale.code()),
+                                "inLanguage": locale.code(),
+                            }),
+                            json!({
+                                "@context": "https://schema.org",
+                                "@type": "Organization",
+                                "name": t(locale, "store-name"),
+                                "url": origin,
+                                "logo": format!("{origin}/favicon.svg"),
+                            }),
+                        ];
                         let featured = home
                             .featured
                             .into_iter()

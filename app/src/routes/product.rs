@@ -88,6 +88,7 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         og_type: "product",
         json_ld: structured_data(&frame, &p, &path),
         noindex: false,
+        islands: true,
     };
     let choices = p
         .variants

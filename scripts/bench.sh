@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Product-page throughput and latency on a large catalog. Not a test: it prints figures.
+#   scripts/bench.sh [PRODUCTS] [SECONDS] [CONNECTIONS]      defaults: 100000 20 32
+# Seeds a scratch SQLite store with PRODUCTS synthetic products (10 locales each), starts the
+# release binary on 127.0.0.1:3999, and runs wrk over 2,000 product URLs in all locales.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+products="${1:-100000}"
+seconds="${2:-20}"
+connections="${3:-32}"
+
+scripts/setup.sh --bench
+[ -f "$TRADEWIND_SITE_DIR/pkg/current" ] || scripts/build-site.sh
+cargo build --release -p tradewind-server
+bin="$CARGO_TARGET_DIR/release/tradewind"
+work="$(mktemp -d)"
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+export TRADEWIND_DATA_DIR="$work/data"
+
+echo "== seeding $products products"
+/usr/bin/time -f "seed: %e s, max RSS %M KB" "$bin" seed --products "$products"
+ls -l "$TRADEWIND_DATA_DIR/tradewind.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
+
+"$bin" serve --listen 127.0.0.1:3999 --public-url http://127.0.0.1:3999 >"$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 120); do curl -sf http://127.0.0.1:3999/healthz >/dev/null && break; sleep 0.5; done
+
+# Product URLs from the sitemap: spread over the catalog and over all ten locales.
+parts=$(curl -sf http://127.0.0.1:3999/sitemap.xml | grep -o 'products-[0-9]*\.xml' | sort -u)
+for part in $parts; do curl -sf "http://127.0.0.1:3999/sitemaps/$part"; done \
+  | grep -o '<loc>[^<]*</loc>' | sed 's#<loc>http://127.0.0.1:3999##; s#</loc>##' \
+  | shuf -n 2000 --random-source=<(yes) > "$work/paths.txt"
+echo "urls: $(wc -l < "$work/paths.txt") product pages, e.g. $(head -n1 "$work/paths.txt")"
+
+cat > "$work/paths.lua" <<LUA
+local paths = {}
+for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
+end
+LUA
+
+# Warm up, then measure.
+wrk -t2 -c8 -d3s -s "$work/paths.lua" http://127.0.0.1:3999 >/dev/null
+echo "== wrk: 2 threads, $connections connections, ${seconds}s, product pages"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/paths.lua" http://127.0.0.1:3999 \
+  | grep -E 'Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx|Socket errors'
+echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"

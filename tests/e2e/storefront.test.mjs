@@ -1,0 +1,133 @@
+// The shopper's journey in real Chromium, with JavaScript and without:
+// home -> collection -> product -> change the variant -> Arabic (rtl) -> yen.
+//
+// Starts its own store (TRADEWIND_BIN, fresh data dir, free port) and drives
+// /usr/bin/chromium through playwright-core from the tools cache (scripts/setup.sh).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const require = createRequire(join(process.env.TRADEWIND_NODE, 'package.json'));
+const { chromium } = require('playwright-core');
+
+let server;
+let browser;
+let base;
+const dataDir = mkdtempSync(join(tmpdir(), 'tradewind-e2e-'));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`store did not become healthy at ${url}`);
+}
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.env.TRADEWIND_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base], {
+    env: { ...process.env, TRADEWIND_DATA_DIR: dataDir, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForHealth(base, 180_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function journey(javaScriptEnabled) {
+  const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+  await page.goto(`${base}/`);
+  assert.match(page.url(), /\/en$/, 'the bare domain picks the browser language');
+  await page.getByRole('navigation', { name: 'Collections' }).getByRole('link', { name: 'Tea time' }).click();
+  await page.waitForURL(/\/en\/collections\/tea-time$/);
+  await page.getByRole('link', { name: /Lotus Teapot/ }).click();
+  await page.waitForURL(/\/en\/products\/lotus-teapot$/);
+  assert.equal(await page.locator('h1').textContent(), 'Lotus Teapot');
+  assert.equal(await page.locator('.stock').textContent(), 'Only 5 left');
+  assert.equal(await page.locator('.price .amount').textContent(), '$47.99');
+  const firstImage = await page.locator('.gallery img').getAttribute('src');
+
+  const button = page.getByRole('button', { name: 'Show this option' });
+  if (javaScriptEnabled) {
+    // Hydrated: the no-JS button hides itself and a change updates the page in place.
+    await button.waitFor({ state: 'hidden', timeout: 30_000 });
+    const url = page.url();
+    await page.getByLabel('Colour').selectOption({ label: 'Ink black' });
+    await page.locator('.stock', { hasText: 'Sold out' }).waitFor();
+    assert.equal(page.url(), url, 'no navigation when hydrated');
+  } else {
+    await page.getByLabel('Colour').selectOption({ label: 'Ink black' });
+    await button.click();
+    await page.waitForURL(/\?o1=\d+$/);
+    assert.equal(await page.locator('.stock').textContent(), 'Sold out');
+  }
+  assert.match(await page.locator('.sku').textContent(), /TW-LOTUS-TEAPOT-INK/);
+  assert.notEqual(await page.locator('.gallery img').getAttribute('src'), firstImage, 'the picture follows the colour');
+
+  // Arabic, right to left, the same product under its Arabic URL.
+  await page.locator('.locale-switcher summary').click();
+  await page.getByRole('link', { name: 'العربية' }).click();
+  await page.waitForURL(/\/ar\/products\//);
+  assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ar');
+  assert.equal(await page.locator('h1').textContent(), 'إبريق شاي اللوتس');
+  assert.match(await page.locator('.price .amount').textContent(), /د\.إ/, 'Arabic shoppers see dirhams');
+
+  // Switch the market to Japan: prices in yen, back on the same page.
+  const arUrl = page.url();
+  await page.getByLabel('البلد أو المنطقة').selectOption('JP');
+  await page.getByRole('button', { name: 'تحديث' }).click();
+  await page.waitForURL(arUrl);
+  assert.match(await page.locator('.price .amount').textContent(), /7,200/);
+  assert.match(await page.locator('.price .amount').textContent(), /¥/);
+
+  assert.deepEqual(errors, [], 'no console or page errors');
+  await context.close();
+}
+
+test('journey with JavaScript (islands hydrated)', async () => {
+  await journey(true);
+});
+
+test('journey without JavaScript (plain forms)', async () => {
+  await journey(false);
+});
