@@ -299,6 +299,17 @@ impl MigrationTrait for Migration {
                 "ux_collection_translation_slug",
                 &["locale", "slug"],
             ),
+            // A URL's slug is first looked up in every locale (to redirect to the canonical one).
+            index(
+                "product_translation",
+                "ix_product_translation_slug",
+                &["slug"],
+            ),
+            index(
+                "collection_translation",
+                "ix_collection_translation_slug",
+                &["slug"],
+            ),
             index("product", "ix_product_status", &["status", "created_at"]),
             index(
                 "collection_product",
@@ -308,7 +319,7 @@ impl MigrationTrait for Migration {
             index(
                 "collection_product",
                 "ix_collection_product_position",
-                &["collection_id", "position"],
+                &["collection_id", "position", "product_id"],
             ),
             index(
                 "product_option",

@@ -30,6 +30,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct StoreConfig {
+    /// A file of `KEY=value` lines (the environment variables below). Flags win over the
+    /// environment, which wins over the file.
+    #[arg(long, env = "TRADEWIND_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     /// Where the store keeps its files: the SQLite database (by default) and media.
     #[arg(
         long,
@@ -153,6 +157,7 @@ mod tests {
     #[test]
     fn database_url_names_the_setting_when_wrong() {
         let cfg = StoreConfig {
+            config: None,
             data_dir: std::env::temp_dir(),
             database_url: Some("mysql://x".into()),
         };

@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig};
 use tradewind_server::{build_state, db, router};
 
+/// Pages allocate many small strings; mimalloc handles that with less contention.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -13,7 +17,18 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(path) = cli.store.config.clone() {
+        // Sets only variables not already in the environment, then parses again.
+        if let Err(e) = dotenvy::from_path(&path) {
+            eprintln!(
+                "tradewind: TRADEWIND_CONFIG (--config): cannot read {}: {e}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+        cli = Cli::parse();
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

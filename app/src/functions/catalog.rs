@@ -81,8 +81,11 @@ mod server {
                 market: market_view(&market, locale),
                 markets: ctx.catalog.market_views(locale),
                 collections: home
-                    .into_iter()
-                    .map(|(title, path)| NavLink { title, path })
+                    .iter()
+                    .map(|(title, path)| NavLink {
+                        title: title.clone(),
+                        path: path.clone(),
+                    })
                     .collect(),
                 public_url: ctx.public_url.clone(),
             },

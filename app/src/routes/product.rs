@@ -115,13 +115,13 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
     } else {
         t(locale, "price-tax-excluded")
     };
-    let details = selected.map(|_| {
+    let details = selected.map(|v| {
         view! {
             <dl class="specs">
                 <dt>{t(locale, "product-vendor")}</dt>
                 <dd>{p.vendor.clone()}</dd>
-                <dt>{t(locale, "product-type")}</dt>
-                <dd>{p.product_type.clone()}</dd>
+                <dt>{t(locale, "product-weight")}</dt>
+                <dd>{format!("{}\u{a0}g", v.weight_grams)}</dd>
             </dl>
         }
     });

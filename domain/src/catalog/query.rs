@@ -15,7 +15,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, RelationTrait,
 };
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Product status as stored. Only `active` products are visible to shoppers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,12 +111,18 @@ fn group_by_owner<T: Translation>(rows: Vec<T>) -> HashMap<i32, Vec<T>> {
     map
 }
 
+/// `(title, path)` of each collection, for the header.
+pub type NavLinks = Arc<Vec<(String, String)>>;
+
 /// Prices, stock and text for the storefront, read from the database.
 #[derive(Clone)]
 pub struct Catalog {
     db: DatabaseConnection,
     markets: Arc<Markets>,
     base_currency: Currency,
+    /// Navigation links per locale: on every page, and they change only when a merchant
+    /// edits collections (which calls `forget_navigation`).
+    navigation: Arc<RwLock<HashMap<Locale, NavLinks>>>,
 }
 
 impl Catalog {
@@ -125,6 +131,7 @@ impl Catalog {
             db,
             markets: Arc::new(markets),
             base_currency,
+            navigation: Arc::default(),
         }
     }
 
@@ -294,17 +301,23 @@ impl Catalog {
     }
 
     /// Active product ids of a collection, one page of them, in the chosen order.
+    /// `counted` skips the count (a join over the whole collection) when nobody shows it.
     async fn collection_product_ids(
         &self,
         collection_id: i32,
         sort: SortOrder,
         page: u64,
+        counted: bool,
     ) -> Result<(Vec<i32>, u64)> {
         let base = product::Entity::find()
             .join(JoinType::InnerJoin, product::Relation::Membership.def())
             .filter(collection_product::Column::CollectionId.eq(collection_id))
             .filter(product::Column::Status.eq(ProductStatus::Active.as_str()));
-        let total = base.clone().count(&self.db).await?;
+        let total = if counted {
+            base.clone().count(&self.db).await?
+        } else {
+            0
+        };
         let min_price = Expr::cust(
             "(SELECT MIN(v.price_minor) FROM variant v WHERE v.product_id = product.id)",
         );
@@ -314,8 +327,9 @@ impl Catalog {
             SortOrder::PriceDesc => base.order_by(min_price, Order::Desc),
             SortOrder::Newest => base.order_by_desc(product::Column::CreatedAt),
         };
+        // The tie-break is the membership's product id, so the position index covers the order.
         let ids = ordered
-            .order_by_asc(product::Column::Id)
+            .order_by_asc(collection_product::Column::ProductId)
             .select_only()
             .column(product::Column::Id)
             .offset(page.saturating_sub(1).saturating_mul(PAGE_SIZE))
@@ -327,7 +341,30 @@ impl Catalog {
     }
 
     /// Collections for the navigation: `(title, path)` in the merchant's order.
-    pub async fn home_collections(&self, locale: Locale) -> Result<Vec<(String, String)>> {
+    pub async fn home_collections(&self, locale: Locale) -> Result<NavLinks> {
+        if let Some(hit) = self
+            .navigation
+            .read()
+            .ok()
+            .and_then(|n| n.get(&locale).cloned())
+        {
+            return Ok(hit);
+        }
+        let links = Arc::new(self.load_navigation(locale).await?);
+        if let Ok(mut n) = self.navigation.write() {
+            n.insert(locale, links.clone());
+        }
+        Ok(links)
+    }
+
+    /// Drops the cached navigation, after collections changed.
+    pub fn forget_navigation(&self) {
+        if let Ok(mut n) = self.navigation.write() {
+            n.clear();
+        }
+    }
+
+    async fn load_navigation(&self, locale: Locale) -> Result<Vec<(String, String)>> {
         let all = collection::Entity::find()
             .order_by_asc(collection::Column::Position)
             .all(&self.db)
@@ -352,7 +389,7 @@ impl Catalog {
                 continue;
             }
             let (ids, _) = self
-                .collection_product_ids(row.id, SortOrder::Featured, 1)
+                .collection_product_ids(row.id, SortOrder::Featured, 1, false)
                 .await?;
             let ids: Vec<i32> = ids
                 .into_iter()
@@ -394,7 +431,7 @@ impl Catalog {
             return Ok(Lookup::Redirect(collection_path(locale, &text.slug)));
         }
         let page = page.max(1);
-        let (ids, total) = self.collection_product_ids(id, sort, page).await?;
+        let (ids, total) = self.collection_product_ids(id, sort, page, true).await?;
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         if page > pages {
             return Err(DomainError::NotFound);
@@ -503,6 +540,7 @@ impl Catalog {
                         .collect(),
                     price: self.variant_price(market, v, overrides.get(&v.id))?,
                     available: stock.get(&v.id).copied().unwrap_or(0),
+                    weight_grams: v.weight_grams,
                     image: v
                         .image_id
                         .and_then(|id| images.iter().position(|i| i.id == id)),

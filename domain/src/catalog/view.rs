@@ -144,6 +144,7 @@ pub struct VariantView {
     pub values: Vec<i32>,
     pub price: PriceView,
     pub available: i32,
+    pub weight_grams: i32,
     /// Index into `ProductPage::images`.
     pub image: Option<usize>,
 }
