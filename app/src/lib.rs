@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                     view=routes::collection::CollectionRoute
                     ssr=SsrMode::Async
                 />
+                <Route path=path!("/:locale/search") view=routes::search::SearchRoute ssr=SsrMode::Async/>
                 <Route
                     path=path!("/:locale/products/:slug")
                     view=routes::product::ProductRoute

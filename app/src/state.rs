@@ -1,6 +1,9 @@
 //! What the server hands every page render: the catalog and the store's public address.
 
+use std::sync::Arc;
 use tradewind_domain::catalog::Catalog;
+use tradewind_domain::search::SearchIndex;
+use tradewind_domain::search::log::QueryLog;
 
 #[derive(Clone)]
 pub struct AppContext {
@@ -9,4 +12,6 @@ pub struct AppContext {
     pub public_url: String,
     /// The theme stylesheet, with a content hash so it can be cached for a year.
     pub theme_href: String,
+    pub search: Arc<SearchIndex>,
+    pub search_log: QueryLog,
 }

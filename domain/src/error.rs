@@ -11,6 +11,8 @@ pub enum DomainError {
     Corrupt(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    #[error("search index: {0}")]
+    Search(String),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -19,7 +21,7 @@ impl DomainError {
     /// Stable code, for logs and for the Fluent id `error-<code>`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Database(_) | Self::Io(_) => "unavailable",
+            Self::Database(_) | Self::Io(_) | Self::Search(_) => "unavailable",
             Self::NotFound => "not-found",
             Self::Corrupt(_) => "unavailable",
             Self::Invalid(_) => "invalid",

@@ -18,6 +18,8 @@ pub mod market;
 #[cfg(feature = "server")]
 pub mod media;
 #[cfg(feature = "server")]
+pub mod search;
+#[cfg(feature = "server")]
 pub mod seed;
 
 pub use locale::Locale;

@@ -20,6 +20,8 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply database migrations and exit.
     Migrate,
+    /// Rebuild the search index from the catalog.
+    Reindex,
     /// Add products: the demo store into an empty database, or N synthetic products.
     Seed {
         /// Generate this many synthetic products (for benchmarks) instead of the demo store.

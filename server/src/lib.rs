@@ -8,39 +8,76 @@ pub mod sitemap;
 pub mod state;
 
 use sea_orm::DatabaseConnection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 use tradewind_app::state::AppContext;
 use tradewind_domain::Currency;
 use tradewind_domain::catalog::Catalog;
 use tradewind_domain::error::DomainError;
 use tradewind_domain::market::Markets;
+use tradewind_domain::search::SearchIndex;
+use tradewind_domain::search::log::QueryLog;
 
 pub use router::router;
 pub use state::AppState;
 
-/// Builds the shared state over a migrated database.
+/// The catalog over a migrated database, with its markets and base currency.
+pub async fn catalog(db: DatabaseConnection) -> Result<Catalog, DomainError> {
+    let markets = Markets::load(&db).await?;
+    let base_currency = shop_currency(&db).await?;
+    Ok(Catalog::new(db, markets, base_currency))
+}
+
+/// Builds the shared state over a migrated database: the catalog, and the search index
+/// under `data_dir/search` (built now if missing or outdated).
 pub async fn build_state(
     db: DatabaseConnection,
     public_url: String,
     site_dir: &Path,
-    media_dir: PathBuf,
+    data_dir: &Path,
 ) -> Result<AppState, DomainError> {
-    let markets = Markets::load(&db).await?;
-    let base_currency = shop_currency(&db).await?;
+    let catalog = catalog(db.clone()).await?;
+    let search = open_search(&catalog, data_dir).await?;
     let secure_cookies = public_url.starts_with("https://");
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
         app: AppContext {
-            catalog: Catalog::new(db, markets, base_currency),
+            catalog,
             public_url,
             theme_href: format!(
                 "/theme.css?v={}",
                 state::content_hash(state::THEME_CSS.as_bytes())
             ),
+            search: Arc::new(search),
+            search_log: QueryLog::start(db),
         },
-        media_dir,
+        media_dir: data_dir.join("media"),
         secure_cookies,
     })
+}
+
+/// Opens the search index, rebuilding it when it is new, outdated or out of step with the
+/// catalog (a different number of products, e.g. after `tradewind seed`).
+pub async fn open_search(catalog: &Catalog, data_dir: &Path) -> Result<SearchIndex, DomainError> {
+    let codes: Vec<String> = catalog
+        .markets()
+        .all()
+        .iter()
+        .map(|m| m.code.clone())
+        .collect();
+    let (index, fresh) =
+        SearchIndex::open(&data_dir.join("search"), data_dir.join("synonyms"), &codes)?;
+    let active = catalog.active_product_count().await?;
+    if fresh || index.document_count() != active {
+        let started = std::time::Instant::now();
+        let count = index.rebuild(catalog, false).await?;
+        tracing::info!(
+            products = count,
+            seconds = started.elapsed().as_secs_f64(),
+            "search index built"
+        );
+    }
+    Ok(index)
 }
 
 async fn shop_currency(db: &DatabaseConnection) -> Result<Currency, DomainError> {

@@ -56,6 +56,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Seed { products } => seed(&store, &conn, products).await,
         Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
+        Command::Reindex => reindex(&store, conn).await,
     }
 }
 
@@ -94,6 +95,29 @@ async fn seed(
     Ok(())
 }
 
+/// Rebuilds the search index from the catalog, with a progress bar.
+async fn reindex(store: &StoreConfig, conn: sea_orm::DatabaseConnection) -> Result<(), BoxError> {
+    let catalog = tradewind_server::catalog(conn).await?;
+    let codes: Vec<String> = catalog
+        .markets()
+        .all()
+        .iter()
+        .map(|m| m.code.clone())
+        .collect();
+    let (index, _) = tradewind_domain::search::SearchIndex::open(
+        &store.data_dir.join("search"),
+        store.data_dir.join("synonyms"),
+        &codes,
+    )?;
+    let started = std::time::Instant::now();
+    let count = index.rebuild(&catalog, true).await?;
+    println!(
+        "indexed {count} products in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn serve(
     store: &StoreConfig,
     conn: sea_orm::DatabaseConnection,
@@ -109,7 +133,7 @@ async fn serve(
             "demo store ready"
         );
     }
-    let state = build_state(conn, public_url.clone(), &cfg.site_dir, store.media_dir()).await?;
+    let state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| {

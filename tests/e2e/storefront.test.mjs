@@ -131,3 +131,36 @@ test('journey with JavaScript (islands hydrated)', async () => {
 test('journey without JavaScript (plain forms)', async () => {
   await journey(false);
 });
+
+async function searchJourney(javaScriptEnabled) {
+  const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(`${base}/en`);
+  // The header's box, on every page.
+  await page.locator('.site-search').getByRole('searchbox', { name: 'Search the store' }).fill('teapto');
+  await page.locator('.site-search').getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/\/en\/search\?q=teapto$/);
+  assert.equal(await page.locator('h1').textContent(), 'Results for “teapto”');
+  assert.match(await page.locator('.count').textContent(), /^5 products found$/, 'one typo is forgiven');
+  assert.equal(await page.locator('.result-title mark').first().textContent(), 'Teapot');
+  // A facet is a plain link: narrow to one colour, then clear it again.
+  await page.getByRole('link', { name: /Ink black \(\d+\)/ }).click();
+  await page.waitForURL(/option=colour%3Dink\+black/);
+  const narrowed = await page.locator('.result').count();
+  assert.ok(narrowed > 0 && narrowed < 5, `ink black narrows the teapots (${narrowed})`);
+  await page.getByRole('link', { name: /Ink black/ }).click();
+  await page.waitForURL((url) => !url.search.includes('option='));
+  assert.equal(await page.locator('.result').count(), 5);
+  // Japanese, in the Japanese store.
+  await page.goto(`${base}/ja/search?q=${encodeURIComponent('ティーポット')}`);
+  assert.match(await page.locator('.count').textContent(), /5 件/);
+  await context.close();
+}
+
+test('search without JavaScript: header box, typo, facet on and off', async () => {
+  await searchJourney(false);
+});
+
+test('search with JavaScript', async () => {
+  await searchJourney(true);
+});

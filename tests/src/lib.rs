@@ -18,6 +18,9 @@ pub enum Backend {
 pub struct TestStore {
     pub router: Router,
     pub db: DatabaseConnection,
+    pub state: tradewind_server::AppState,
+    /// This store's data dir (search index, synonyms).
+    pub data_dir: PathBuf,
     cleanup: Option<(String, String)>,
 }
 
@@ -99,22 +102,29 @@ impl TestStore {
         };
         let db = tradewind_server::db::connect(&url).await.expect("connect");
         tradewind_server::db::migrate(&db).await.expect("migrate");
+        // Pictures are shared (drawn once per run); the search index is the store's own.
         let media = scratch_dir().join("media");
         tradewind_domain::seed::demo(&db, &media)
             .await
             .expect("seed");
-        let state = tradewind_server::build_state(
+        let data_dir = scratch_dir().join(format!("data-{pid}-{n}"));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        std::fs::create_dir_all(&data_dir).expect("data dir");
+        let mut state = tradewind_server::build_state(
             db.clone(),
             PUBLIC_URL.to_owned(),
             &scratch_dir().join("no-site"),
-            media,
+            &data_dir,
         )
         .await
         .expect("state");
+        state.media_dir = media;
         Some(Self {
-            router: tradewind_server::router(state),
+            router: tradewind_server::router(state.clone()),
             db,
             cleanup,
+            state,
+            data_dir,
         })
     }
 
@@ -147,7 +157,13 @@ impl TestStore {
 
     /// Drops the PostgreSQL database (SQLite files live in the temp dir).
     pub async fn finish(self) {
-        let Self { db, cleanup, .. } = self;
+        let Self {
+            db,
+            cleanup,
+            data_dir,
+            ..
+        } = self;
+        let _ = std::fs::remove_dir_all(data_dir);
         db.close().await.ok();
         if let Some((admin_url, name)) = cleanup
             && let Ok(admin) = Database::connect(&admin_url).await

@@ -74,6 +74,8 @@ fn every_message_renders_in_every_locale() {
         ("price", "$1.00".into()),
         ("language", "English".into()),
         ("currency", "USD".into()),
+        ("query", "mug".into()),
+        ("max", 200.into()),
     ];
     for id in used_ids() {
         for locale in Locale::ALL {

@@ -156,6 +156,24 @@ fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoVi
             <nav class="site-nav" aria-label=t(locale, "nav-collections")>
                 <ul>{nav}</ul>
             </nav>
+            <form
+                class="site-search"
+                role="search"
+                aria-label=t(locale, "search-label")
+                method="get"
+                action=format!("/{}/search", locale.code())
+            >
+                <label for="site-search-q" class="visually-hidden">{t(locale, "search-label")}</label>
+                <input
+                    id="site-search-q"
+                    type="search"
+                    name="q"
+                    placeholder=t(locale, "search-placeholder")
+                    maxlength="200"
+                    autocomplete="off"
+                />
+                <button type="submit">{t(locale, "search-submit")}</button>
+            </form>
             <div class="switchers">
                 <details class="locale-switcher">
                     <summary>

@@ -36,7 +36,7 @@ pub struct Loaded<T> {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::state::AppContext;
     use tradewind_domain::catalog::{Lookup, market_view};

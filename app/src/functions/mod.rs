@@ -1,3 +1,4 @@
 //! Server functions: parse, call the domain, map the error. One resource per file.
 
 pub mod catalog;
+pub mod search;

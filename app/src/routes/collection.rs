@@ -23,12 +23,13 @@ pub fn CollectionRoute() -> impl IntoView {
         .get("page")
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1);
+    // Started once: Suspense may walk its children more than once.
+    let data = OnceResource::new(load_collection(locale, slug, sort, page));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (locale, slug, sort) = (locale.clone(), slug.clone(), sort.clone());
                 Suspend::new(async move {
-                    respond(load_collection(locale, slug, sort, page).await, |frame, c| {
+                    respond(data.await, |frame, c| {
                         let locale = frame.locale;
                         let path = collection_path(locale, &c.collection.slug);
                         let page_href = {

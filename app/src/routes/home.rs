@@ -18,12 +18,13 @@ pub fn HomeRoute() -> impl IntoView {
         .get_untracked()
         .get("locale")
         .unwrap_or_default();
+    // Started once: Suspense may walk its children more than once.
+    let data = OnceResource::new(load_home(locale));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let locale = locale.clone();
                 Suspend::new(async move {
-                    respond(load_home(locale).await, |frame, home| {
+                    respond(data.await, |frame, home| {
                         let locale = frame.locale;
                         let alternates = Locale::ALL
                             .into_iter()

@@ -5,6 +5,7 @@ pub mod collection;
 pub mod home;
 pub mod not_found;
 pub mod product;
+pub mod search;
 
 use crate::components::layout::Seo;
 use crate::functions::catalog::{Frame, Loaded, Outcome};

@@ -17,12 +17,13 @@ pub fn NotFound() -> impl IntoView {
         .next()
         .unwrap_or_default()
         .to_owned();
+    // Started once: Suspense may walk its children more than once.
+    let data = OnceResource::new(load_frame(locale));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let locale = locale.clone();
                 Suspend::new(async move {
-                    match load_frame(locale).await {
+                    match data.await {
                         Ok(frame) => page(frame),
                         Err(_) => {
                             set_status(404);

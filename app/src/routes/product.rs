@@ -25,12 +25,13 @@ pub fn ProductRoute() -> impl IntoView {
         .into_iter()
         .map_while(|k| query.get(k).and_then(|v| v.parse().ok()))
         .collect();
+    // Started once: Suspense may walk its children more than once.
+    let data = OnceResource::new(load_product(locale, slug, variant, values));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (locale, slug, values) = (locale.clone(), slug.clone(), values.clone());
                 Suspend::new(async move {
-                    respond(load_product(locale, slug, variant, values).await, product_view)
+                    respond(data.await, product_view)
                 })
             }}
         </Suspense>

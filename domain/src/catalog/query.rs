@@ -9,6 +9,7 @@ use crate::locale::Locale;
 use crate::market::{Localized, Market, Markets};
 use crate::media;
 use crate::money::{Currency, Money};
+use crate::search::{FacetLabels, SearchRecord};
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
@@ -139,6 +140,10 @@ impl Catalog {
         &self.db
     }
 
+    pub fn base_currency(&self) -> Currency {
+        self.base_currency
+    }
+
     pub fn markets(&self) -> &Markets {
         &self.markets
     }
@@ -262,6 +267,7 @@ impl Catalog {
             };
             price.from = prices.iter().any(|p| p.amount != price.amount);
             cards.push(ProductCard {
+                id: *id,
                 slug: text.slug.clone(),
                 title: text.title.clone(),
                 price,
@@ -650,6 +656,189 @@ impl Catalog {
             .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
             .count(&self.db)
             .await?)
+    }
+}
+
+impl Catalog {
+    /// Products as the search index needs them: active products with `id > after` (or just
+    /// `ids`), at most `limit`, with their text in every locale (fallback applied), codes,
+    /// facet keys, lowest price per market and stock; plus labels for the facet keys.
+    pub async fn search_records(
+        &self,
+        ids: Option<&[i32]>,
+        after: i32,
+        limit: u64,
+    ) -> Result<(Vec<SearchRecord>, FacetLabels)> {
+        let mut q = product::Entity::find()
+            .filter(product::Column::Status.eq(ProductStatus::Active.as_str()));
+        q = match ids {
+            Some(ids) => q.filter(product::Column::Id.is_in(ids.iter().copied())),
+            None => q.filter(product::Column::Id.gt(after)),
+        };
+        let products = q
+            .order_by_asc(product::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let mut labels = FacetLabels::default();
+        if products.is_empty() {
+            return Ok((Vec::new(), labels));
+        }
+        let pids: Vec<i32> = products.iter().map(|p| p.id).collect();
+        let texts = group_by_owner(
+            product_translation::Entity::find()
+                .filter(product_translation::Column::ProductId.is_in(pids.iter().copied()))
+                .all(&self.db)
+                .await?,
+        );
+        let options = product_option::Entity::find()
+            .filter(product_option::Column::ProductId.is_in(pids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let values = option_value::Entity::find()
+            .filter(option_value::Column::OptionId.is_in(options.iter().map(|o| o.id)))
+            .all(&self.db)
+            .await?;
+        let variants = variant::Entity::find()
+            .filter(variant::Column::ProductId.is_in(pids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let variant_ids: Vec<i32> = variants.iter().map(|v| v.id).collect();
+        let stock = self.available(&variant_ids).await?;
+        let mut overrides: HashMap<(i32, i32), price_override::Model> = HashMap::new();
+        for o in price_override::Entity::find()
+            .filter(price_override::Column::VariantId.is_in(variant_ids.iter().copied()))
+            .all(&self.db)
+            .await?
+        {
+            overrides.insert((o.market_id, o.variant_id), o);
+        }
+        let collections: HashMap<i32, String> = collection::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.handle))
+            .collect();
+        for (id, rows) in
+            group_by_owner(collection_translation::Entity::find().all(&self.db).await?)
+        {
+            if let Some(handle) = collections.get(&id) {
+                let names = Localized(rows.into_iter().map(|r| (r.locale, r.title)).collect());
+                labels.collections.insert(handle.clone(), names);
+            }
+        }
+        let mut memberships: HashMap<i32, Vec<String>> = HashMap::new();
+        for m in collection_product::Entity::find()
+            .filter(collection_product::Column::ProductId.is_in(pids.iter().copied()))
+            .all(&self.db)
+            .await?
+        {
+            if let Some(handle) = collections.get(&m.collection_id) {
+                memberships
+                    .entry(m.product_id)
+                    .or_default()
+                    .push(handle.clone());
+            }
+        }
+
+        let mut records = Vec::with_capacity(products.len());
+        for p in &products {
+            let rows = texts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+            let my_options: Vec<&product_option::Model> =
+                options.iter().filter(|o| o.product_id == p.id).collect();
+            let my_variants: Vec<&variant::Model> =
+                variants.iter().filter(|v| v.product_id == p.id).collect();
+            let mut option_keys = Vec::new();
+            let mut option_words: HashMap<Locale, Vec<String>> = HashMap::new();
+            for o in &my_options {
+                let name = Localized::from_json(&o.name);
+                for v in values.iter().filter(|v| v.option_id == o.id) {
+                    let label = Localized::from_json(&v.label);
+                    let used = my_variants
+                        .iter()
+                        .any(|x| [x.option1, x.option2, x.option3].contains(&Some(v.id)));
+                    if !used {
+                        continue;
+                    }
+                    let key = format!(
+                        "{}={}",
+                        name.get(Locale::DEFAULT),
+                        label.get(Locale::DEFAULT)
+                    )
+                    .to_lowercase();
+                    for l in Locale::ALL {
+                        option_words
+                            .entry(l)
+                            .or_default()
+                            .push(label.get(l).to_owned());
+                    }
+                    labels.options.insert(key.clone(), (name.clone(), label));
+                    option_keys.push(key);
+                }
+            }
+            option_keys.sort();
+            option_keys.dedup();
+            let texts = Locale::ALL
+                .into_iter()
+                .map(|l| match pick(rows, l) {
+                    Some(t) => {
+                        let extra = option_words
+                            .get(&l)
+                            .map(|w| w.join(" "))
+                            .unwrap_or_default();
+                        (
+                            t.title.clone(),
+                            format!(
+                                "{} {extra} {}",
+                                crate::search::html_to_text(&t.description_html),
+                                p.vendor
+                            ),
+                        )
+                    }
+                    None => (String::new(), String::new()),
+                })
+                .collect();
+            let mut prices = Vec::new();
+            for m in self.markets.all() {
+                let mut lowest: Option<i64> = None;
+                for v in &my_variants {
+                    let amount = self.price(
+                        m,
+                        v.price_minor,
+                        overrides.get(&(m.id, v.id)).map(|o| o.amount_minor),
+                    )?;
+                    lowest = Some(lowest.map_or(amount.minor, |l| l.min(amount.minor)));
+                }
+                if let Some(lowest) = lowest {
+                    prices.push((m.code.clone(), lowest));
+                }
+            }
+            records.push(SearchRecord {
+                id: p.id,
+                texts,
+                codes: my_variants
+                    .iter()
+                    .flat_map(|v| [Some(v.sku.clone()), v.barcode.clone()])
+                    .flatten()
+                    .collect(),
+                collections: memberships.remove(&p.id).unwrap_or_default(),
+                vendor: p.vendor.clone(),
+                product_type: p.product_type.clone(),
+                tags: p
+                    .tags
+                    .split(',')
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                options: option_keys,
+                prices,
+                in_stock: my_variants
+                    .iter()
+                    .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0),
+                created: p.created_at.timestamp(),
+            });
+        }
+        Ok((records, labels))
     }
 }
 

@@ -6,6 +6,9 @@ use crate::locale::Locale;
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
+/// Longer search queries are cut here (a search box is not a document).
+pub const MAX_QUERY_CHARS: usize = 200;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarketView {
     pub code: String,
@@ -33,6 +36,7 @@ pub struct ImageView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCard {
+    pub id: i32,
     pub slug: String,
     pub title: String,
     pub price: PriceView,

@@ -14,6 +14,7 @@ pub mod product;
 pub mod product_image;
 pub mod product_option;
 pub mod product_translation;
+pub mod search_query;
 pub mod shop;
 pub mod stock_level;
 pub mod variant;

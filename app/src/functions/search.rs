@@ -1,0 +1,463 @@
+//! The search page and search-as-you-type: parse, query the index, fill cards from the
+//! catalog, log the query for the merchant.
+
+use super::catalog::Loaded;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use tradewind_domain::catalog::view::ProductCard;
+
+/// What the search URL carries: `/{locale}/search?q=…&collection=…&option=…&price=…`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchParams {
+    pub q: String,
+    pub sort: String,
+    pub page: u64,
+    pub collection: Option<String>,
+    pub vendor: Option<String>,
+    pub kind: Option<String>,
+    pub tag: Option<String>,
+    pub options: Vec<String>,
+    /// `from-to` in the market's minor units; `to` may be empty.
+    pub price: Option<String>,
+    pub in_stock: bool,
+}
+
+/// A facet the shopper can narrow by. `param` names the URL parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FacetKind {
+    Collection,
+    Vendor,
+    Kind,
+    Tag,
+    Option,
+    Price,
+    Stock,
+}
+
+impl FacetKind {
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Collection => "collection",
+            Self::Vendor => "vendor",
+            Self::Kind => "type",
+            Self::Tag => "tag",
+            Self::Option => "option",
+            Self::Price => "price",
+            Self::Stock => "stock",
+        }
+    }
+}
+
+impl SearchParams {
+    fn set(&mut self, kind: FacetKind, value: Option<String>) {
+        match kind {
+            FacetKind::Collection => self.collection = value,
+            FacetKind::Vendor => self.vendor = value,
+            FacetKind::Kind => self.kind = value,
+            FacetKind::Tag => self.tag = value,
+            FacetKind::Price => self.price = value,
+            FacetKind::Stock => self.in_stock = value.is_some(),
+            FacetKind::Option => {}
+        }
+    }
+
+    pub fn is_selected(&self, kind: FacetKind, value: &str) -> bool {
+        match kind {
+            FacetKind::Collection => self.collection.as_deref() == Some(value),
+            FacetKind::Vendor => self.vendor.as_deref() == Some(value),
+            FacetKind::Kind => self.kind.as_deref() == Some(value),
+            FacetKind::Tag => self.tag.as_deref() == Some(value),
+            FacetKind::Option => self.options.iter().any(|o| o == value),
+            FacetKind::Price => self.price.as_deref() == Some(value),
+            FacetKind::Stock => self.in_stock,
+        }
+    }
+
+    /// The same search with `value` of `kind` switched on or off, back on page 1.
+    pub fn toggled(&self, kind: FacetKind, value: &str) -> SearchParams {
+        let mut next = self.clone();
+        next.page = 1;
+        let on = !self.is_selected(kind, value);
+        if kind == FacetKind::Option {
+            next.options.retain(|o| o != value);
+            if on {
+                next.options.push(value.to_owned());
+            }
+        } else {
+            next.set(kind, on.then(|| value.to_owned()));
+        }
+        next
+    }
+
+    /// The URL query string, in a stable order.
+    pub fn query_string(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = vec![("q", self.q.clone())];
+        if !self.sort.is_empty() && self.sort != "relevance" {
+            pairs.push(("sort", self.sort.clone()));
+        }
+        for (kind, value) in [
+            (FacetKind::Collection, &self.collection),
+            (FacetKind::Vendor, &self.vendor),
+            (FacetKind::Kind, &self.kind),
+            (FacetKind::Tag, &self.tag),
+            (FacetKind::Price, &self.price),
+        ] {
+            if let Some(v) = value {
+                pairs.push((kind.param(), v.clone()));
+            }
+        }
+        for o in &self.options {
+            pairs.push(("option", o.clone()));
+        }
+        if self.in_stock {
+            pairs.push(("stock", "1".to_owned()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encoding for a query value (RFC 3986 unreserved characters stay).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetGroup {
+    pub kind: FacetKind,
+    /// Localized name for option groups ("Colour"); other groups are named by the page.
+    pub title: Option<String>,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub card: ProductCard,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+/// Why nothing was searched, so the page can say what to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchNotice {
+    Empty,
+    NoWords,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub params: SearchParams,
+    pub notice: Option<SearchNotice>,
+    pub shortened: bool,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub results: Vec<SearchResult>,
+    pub facets: Vec<FacetGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub title: String,
+    pub path: String,
+    pub price: String,
+}
+
+pub const PAGE_SIZE: usize = 24;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::functions::catalog::server::{context, load};
+    use std::collections::HashMap;
+    use tradewind_domain::Locale;
+    use tradewind_domain::catalog::Lookup;
+    use tradewind_domain::error::DomainError;
+    use tradewind_domain::market::Market;
+    use tradewind_domain::money::Money;
+    use tradewind_domain::pricing::RoundingRule;
+    use tradewind_domain::search::log::{Logged, normalize};
+    use tradewind_domain::search::{
+        FacetLabels, Filters, QueryProblem, SearchRequest, SearchSort, clip, price_bounds,
+        price_buckets,
+    };
+
+    /// Bucket thresholds in the base currency (minor units), converted per market.
+    const PRICE_THRESHOLDS: [i64; 3] = [2_500, 5_000, 10_000];
+
+    fn bounds(market: &Market, base: tradewind_domain::Currency) -> Vec<i64> {
+        let mut rule = market.price_rule;
+        rule.rounding = RoundingRule::None;
+        price_bounds(&PRICE_THRESHOLDS, |t| {
+            rule.price(Money::new(t, base), None)
+                .map(|m| m.minor)
+                .unwrap_or(t)
+        })
+    }
+
+    fn parse_price(value: &str) -> Option<(i64, Option<i64>)> {
+        let (from, to) = value.split_once('-')?;
+        let from = from.parse().ok()?;
+        let to = if to.is_empty() {
+            None
+        } else {
+            Some(to.parse().ok()?)
+        };
+        Some((from, to))
+    }
+
+    fn sorted(counts: &HashMap<String, u64>) -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    fn groups(
+        locale: Locale,
+        market: &Market,
+        bounds: &[i64],
+        facets: &tradewind_domain::search::FacetCounts,
+        labels: &FacetLabels,
+    ) -> Vec<FacetGroup> {
+        let plain =
+            |kind, counts: &HashMap<String, u64>, label: &dyn Fn(&str) -> String| FacetGroup {
+                kind,
+                title: None,
+                values: sorted(counts)
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        label: label(&value),
+                        value,
+                        count,
+                    })
+                    .collect(),
+            };
+        let mut out = vec![plain(FacetKind::Collection, &facets.collection, &|h| {
+            labels
+                .collections
+                .get(h)
+                .map(|l| l.get(locale).to_owned())
+                .unwrap_or_else(|| h.to_owned())
+        })];
+        // One group per option name, in the order names first appear.
+        let mut by_name: Vec<(String, Vec<FacetValue>)> = Vec::new();
+        for (key, count) in sorted(&facets.option) {
+            let (name, value) = match labels.options.get(&key) {
+                Some((n, v)) => (n.get(locale).to_owned(), v.get(locale).to_owned()),
+                None => (
+                    key.split('=').next().unwrap_or_default().to_owned(),
+                    key.clone(),
+                ),
+            };
+            let entry = FacetValue {
+                value: key,
+                label: value,
+                count,
+            };
+            match by_name.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, values)) => values.push(entry),
+                None => by_name.push((name, vec![entry])),
+            }
+        }
+        out.extend(by_name.into_iter().map(|(name, values)| FacetGroup {
+            kind: FacetKind::Option,
+            title: Some(name),
+            values,
+        }));
+        let currency = market.currency();
+        let price_values = price_buckets(bounds)
+            .into_iter()
+            .zip(&facets.price)
+            .filter(|(_, n)| **n > 0)
+            .map(|(b, n)| {
+                let from = Money::new(b.from, currency).format(locale);
+                let label = match b.to {
+                    Some(to) => format!("{from} – {}", Money::new(to, currency).format(locale)),
+                    None => format!("{from} +"),
+                };
+                FacetValue {
+                    value: format!(
+                        "{}-{}",
+                        b.from,
+                        b.to.map(|t| t.to_string()).unwrap_or_default()
+                    ),
+                    label,
+                    count: *n,
+                }
+            })
+            .collect();
+        out.push(FacetGroup {
+            kind: FacetKind::Price,
+            title: None,
+            values: price_values,
+        });
+        out.push(FacetGroup {
+            kind: FacetKind::Stock,
+            title: None,
+            values: vec![FacetValue {
+                value: "1".into(),
+                label: String::new(),
+                count: facets.in_stock,
+            }],
+        });
+        out.push(plain(FacetKind::Vendor, &facets.vendor, &|v| v.to_owned()));
+        out.push(plain(FacetKind::Kind, &facets.kind, &|v| v.to_owned()));
+        out.push(plain(FacetKind::Tag, &facets.tag, &|v| v.to_owned()));
+        out.retain(|g| g.values.iter().any(|v| v.count > 0));
+        out
+    }
+
+    pub async fn run(
+        locale: &str,
+        params: SearchParams,
+    ) -> Result<Loaded<SearchPage>, ServerFnError> {
+        load(locale, async |ctx, locale, market| {
+            let page = params.page.max(1);
+            let price_bounds = bounds(market, ctx.catalog.base_currency());
+            let request = SearchRequest {
+                locale,
+                market: market.code.clone(),
+                text: params.q.clone(),
+                filters: Filters {
+                    collection: params.collection.clone(),
+                    vendor: params.vendor.clone(),
+                    kind: params.kind.clone(),
+                    tag: params.tag.clone(),
+                    options: params.options.clone(),
+                    price: params.price.as_deref().and_then(parse_price),
+                    in_stock: params.in_stock,
+                },
+                sort: SearchSort::from_key(&params.sort),
+                offset: (page as usize - 1).saturating_mul(PAGE_SIZE),
+                limit: PAGE_SIZE,
+                price_bounds: price_bounds.clone(),
+            };
+            let empty = |notice| SearchPage {
+                params: params.clone(),
+                notice: Some(notice),
+                shortened: false,
+                total: 0,
+                page: 1,
+                pages: 1,
+                results: Vec::new(),
+                facets: Vec::new(),
+            };
+            let results = match ctx.search.search(&request)? {
+                Ok(r) => r,
+                Err(QueryProblem::Empty) => return Ok(Lookup::Found(empty(SearchNotice::Empty))),
+                Err(QueryProblem::NoWords) => {
+                    return Ok(Lookup::Found(empty(SearchNotice::NoWords)));
+                }
+            };
+            if page == 1 && request.filters.is_empty() {
+                ctx.search_log.record(Logged {
+                    market: market.code.clone(),
+                    locale: locale.code().to_owned(),
+                    query: normalize(&clip(&params.q).0),
+                    results: results.total,
+                });
+            }
+            let ids: Vec<i32> = results.hits.iter().map(|h| h.id).collect();
+            let hits: HashMap<i32, &tradewind_domain::search::Hit> =
+                results.hits.iter().map(|h| (h.id, h)).collect();
+            // Cards come in the order of `ids`, without products gone since they were indexed.
+            let out: Vec<SearchResult> = ctx
+                .catalog
+                .cards(&ids, locale, market)
+                .await?
+                .into_iter()
+                .filter_map(|card| {
+                    let hit = hits.get(&card.id)?;
+                    Some(SearchResult {
+                        title_html: hit.title_html.clone(),
+                        snippet_html: hit.snippet_html.clone(),
+                        card,
+                    })
+                })
+                .collect();
+            let total = results.total as u64;
+            Ok::<_, DomainError>(Lookup::Found(SearchPage {
+                params: SearchParams {
+                    page,
+                    ..params.clone()
+                },
+                notice: None,
+                shortened: results.shortened,
+                total,
+                page,
+                pages: total.div_ceil(PAGE_SIZE as u64).max(1),
+                results: out,
+                facets: groups(
+                    locale,
+                    market,
+                    &price_bounds,
+                    &results.facets,
+                    &ctx.search.labels(),
+                ),
+            }))
+        })
+        .await
+    }
+
+    pub async fn suggest(locale: &str, q: &str) -> Result<Vec<Suggestion>, ServerFnError> {
+        let ctx = context()?;
+        let Ok(locale) = locale.parse::<Locale>() else {
+            return Ok(Vec::new());
+        };
+        let (_, market) = crate::functions::catalog::server::frame(&ctx, locale).await?;
+        let ids = ctx
+            .search
+            .suggest(locale, q, 8)
+            .map_err(crate::functions::catalog::server::map_err)?;
+        let cards = ctx
+            .catalog
+            .cards(&ids, locale, &market)
+            .await
+            .map_err(crate::functions::catalog::server::map_err)?;
+        Ok(cards
+            .into_iter()
+            .map(|c| Suggestion {
+                path: tradewind_domain::catalog::product_path(locale, &c.slug),
+                price: crate::components::price_text(&c.price, locale),
+                title: c.title,
+            })
+            .collect())
+    }
+}
+
+#[server]
+pub async fn load_search(
+    locale: String,
+    params: SearchParams,
+) -> Result<Loaded<SearchPage>, ServerFnError> {
+    server::run(&locale, params).await
+}
+
+/// Products matching what is typed so far, for the header's search box.
+#[server(input = leptos::server_fn::codec::GetUrl)]
+pub async fn suggest(locale: String, q: String) -> Result<Vec<Suggestion>, ServerFnError> {
+    server::suggest(&locale, &q).await
+}

@@ -1,0 +1,422 @@
+//! Product search, in-process with tantivy: one document per active product with its text in
+//! all ten locales (each with its own analyzer), exact codes (SKU, barcode), and fast fields
+//! for facets and sorting (collections, vendor, type, tags, option values, a price per market,
+//! stock, age).
+//!
+//! The index lives under the data dir. It is rebuilt when missing, unreadable, or made by an
+//! older schema (a marker file holds the schema version and the market list), and kept
+//! current by `reindex` whenever products change.
+
+pub mod analysis;
+mod collect;
+pub mod log;
+mod query;
+mod synonyms;
+
+pub use collect::FacetCounts;
+pub use query::{
+    Filters, Hit, MAX_QUERY_CHARS, PriceBucket, QueryProblem, SearchRequest, SearchResults,
+    SearchSort, clip, price_bounds, price_buckets,
+};
+
+use crate::catalog::Catalog;
+use crate::error::{DomainError, Result};
+use crate::locale::Locale;
+use crate::market::Localized;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use synonyms::Synonyms;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+/// Bump when fields or analyzers change: the index is then rebuilt at start.
+const SCHEMA_VERSION: u32 = 1;
+const MARKER: &str = "tradewind-schema";
+const LABELS: &str = "facet-labels.json";
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+impl From<tantivy::TantivyError> for DomainError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        DomainError::Search(e.to_string())
+    }
+}
+
+impl From<tantivy::directory::error::OpenDirectoryError> for DomainError {
+    fn from(e: tantivy::directory::error::OpenDirectoryError) -> Self {
+        DomainError::Search(e.to_string())
+    }
+}
+
+/// What a product contributes to the index, read from the catalog.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRecord {
+    pub id: i32,
+    /// Per locale in `Locale::ALL` order: title and plain body text (with fallback applied).
+    pub texts: Vec<(String, String)>,
+    pub codes: Vec<String>,
+    pub collections: Vec<String>,
+    pub vendor: String,
+    pub product_type: String,
+    pub tags: Vec<String>,
+    /// `name=value` keys in the store's default language, lower case: "colour=jade green".
+    pub options: Vec<String>,
+    /// Lowest variant price per market code, in that market's minor units.
+    pub prices: Vec<(String, i64)>,
+    pub in_stock: bool,
+    pub created: i64,
+}
+
+/// How facet values are shown: localized names for the keys the index stores.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FacetLabels {
+    /// "colour=jade green" → (option name, value label)
+    pub options: HashMap<String, (Localized, Localized)>,
+    /// collection handle → title
+    pub collections: HashMap<String, Localized>,
+}
+
+impl FacetLabels {
+    pub fn merge(&mut self, other: FacetLabels) {
+        self.options.extend(other.options);
+        self.collections.extend(other.collections);
+    }
+}
+
+pub(crate) struct Fields {
+    pub id: Field,
+    pub title: Vec<Field>,
+    pub body: Vec<Field>,
+    pub code: Field,
+    pub collection: Field,
+    pub vendor: Field,
+    pub kind: Field,
+    pub tag: Field,
+    pub option: Field,
+    pub prices: Vec<(String, Field)>,
+    pub in_stock: Field,
+    pub created: Field,
+}
+
+impl Fields {
+    pub fn title(&self, locale: Locale) -> Field {
+        self.title[locale_index(locale)]
+    }
+    pub fn body(&self, locale: Locale) -> Field {
+        self.body[locale_index(locale)]
+    }
+    pub fn price(&self, market: &str) -> Option<Field> {
+        self.prices
+            .iter()
+            .find(|(m, _)| m == market)
+            .map(|(_, f)| *f)
+    }
+}
+
+fn locale_index(locale: Locale) -> usize {
+    Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0)
+}
+
+fn field_suffix(locale: Locale) -> String {
+    locale.code().to_lowercase().replace('-', "_")
+}
+
+pub(crate) fn price_field_name(market: &str) -> String {
+    format!("price_{}", market.to_lowercase())
+}
+
+fn schema(markets: &[String]) -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |locale: Locale| {
+        TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&analysis::analyzer_name(locale))
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+            .set_stored()
+    };
+    let id = b.add_u64_field("id", INDEXED | STORED | FAST);
+    let mut title = Vec::new();
+    let mut body = Vec::new();
+    for l in Locale::ALL {
+        title.push(b.add_text_field(&format!("title_{}", field_suffix(l)), text(l)));
+        body.push(b.add_text_field(&format!("body_{}", field_suffix(l)), text(l)));
+    }
+    let code = b.add_text_field(
+        "code",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("tw_code")
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let fields = Fields {
+        id,
+        title,
+        body,
+        code,
+        collection: b.add_text_field("collection", STRING | FAST),
+        vendor: b.add_text_field("vendor", STRING | FAST),
+        kind: b.add_text_field("kind", STRING | FAST),
+        tag: b.add_text_field("tag", STRING | FAST),
+        option: b.add_text_field("option", STRING | FAST),
+        prices: markets
+            .iter()
+            .map(|m| {
+                (
+                    m.clone(),
+                    b.add_i64_field(&price_field_name(m), INDEXED | FAST),
+                )
+            })
+            .collect(),
+        in_stock: b.add_u64_field("in_stock", INDEXED | FAST),
+        created: b.add_i64_field("created", FAST),
+    };
+    (b.build(), fields)
+}
+
+pub struct SearchIndex {
+    dir: PathBuf,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    labels: RwLock<FacetLabels>,
+    synonyms: Synonyms,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or creates it empty. The flag says whether it must be
+    /// (re)built from the catalog: new, unreadable, or from another schema.
+    pub fn open(dir: &Path, synonyms_dir: PathBuf, markets: &[String]) -> Result<(Self, bool)> {
+        let fingerprint = format!("v{SCHEMA_VERSION} markets={}", markets.join(","));
+        let (schema, fields) = schema(markets);
+        let marker = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();
+        let existing = if marker.trim() == fingerprint {
+            match Index::open_in_dir(dir) {
+                Ok(index) => Some(index),
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), error = %e, "search index unreadable: rebuilding");
+                    None
+                }
+            }
+        } else {
+            if dir.exists() {
+                tracing::info!(dir = %dir.display(), "search index schema changed: rebuilding");
+            }
+            None
+        };
+        let fresh = existing.is_none();
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir)?;
+                }
+                std::fs::create_dir_all(dir)?;
+                let index = Index::create_in_dir(dir, schema)?;
+                std::fs::write(dir.join(MARKER), &fingerprint)?;
+                index
+            }
+        };
+        for l in Locale::ALL {
+            index
+                .tokenizers()
+                .register(&analysis::analyzer_name(l), analysis::analyzer(l));
+        }
+        index
+            .tokenizers()
+            .register("tw_code", analysis::code_analyzer());
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let labels = std::fs::read(dir.join(LABELS))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<FacetLabels>(&b).ok())
+            .unwrap_or_default();
+        Ok((
+            Self {
+                dir: dir.to_path_buf(),
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                labels: RwLock::new(labels),
+                synonyms: Synonyms::new(synonyms_dir),
+            },
+            fresh,
+        ))
+    }
+
+    fn document(&self, r: &SearchRecord) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = doc!(
+            f.id => r.id as u64,
+            f.vendor => r.vendor.clone(),
+            f.kind => r.product_type.clone(),
+            f.in_stock => u64::from(r.in_stock),
+            f.created => r.created,
+        );
+        for (i, (title, body)) in r.texts.iter().enumerate() {
+            if let (Some(tf), Some(bf)) = (f.title.get(i), f.body.get(i)) {
+                d.add_text(*tf, title);
+                d.add_text(*bf, body);
+            }
+        }
+        for c in &r.codes {
+            d.add_text(f.code, c);
+        }
+        for c in &r.collections {
+            d.add_text(f.collection, c);
+        }
+        for t in &r.tags {
+            d.add_text(f.tag, t);
+        }
+        for o in &r.options {
+            d.add_text(f.option, o);
+        }
+        for (market, price) in &r.prices {
+            if let Some(field) = f.price(market) {
+                d.add_i64(field, *price);
+            }
+        }
+        d
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer
+            .lock()
+            .map_err(|_| DomainError::Search("index writer poisoned".into()))
+    }
+
+    /// Replaces the whole index with the catalog's active products.
+    pub async fn rebuild(&self, catalog: &Catalog, progress: bool) -> Result<usize> {
+        let total = catalog.active_product_count().await?;
+        let bar = if progress {
+            indicatif::ProgressBar::new(total)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        self.writer()?.delete_all_documents()?;
+        let mut labels = FacetLabels::default();
+        let mut after = 0;
+        let mut count = 0;
+        loop {
+            let (records, batch_labels) = catalog.search_records(None, after, 1000).await?;
+            let Some(last) = records.last().map(|r| r.id) else {
+                break;
+            };
+            {
+                let writer = self.writer()?;
+                for r in &records {
+                    writer.add_document(self.document(r))?;
+                }
+            }
+            labels.merge(batch_labels);
+            count += records.len();
+            bar.set_position(count as u64);
+            after = last;
+        }
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        if let Ok(mut l) = self.labels.write() {
+            *l = labels;
+        }
+        self.save_labels()?;
+        bar.finish_and_clear();
+        Ok(count)
+    }
+
+    /// Brings the given products up to date: edited, archived (removed), restocked, new.
+    /// Visible to searches as soon as this returns.
+    pub async fn reindex(&self, catalog: &Catalog, ids: &[i32]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let (records, labels) = catalog
+            .search_records(Some(ids), 0, ids.len() as u64)
+            .await?;
+        {
+            let mut writer = self.writer()?;
+            for id in ids {
+                writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+            }
+            for r in &records {
+                writer.add_document(self.document(r))?;
+            }
+            writer.commit()?;
+        }
+        self.reader.reload()?;
+        if let Ok(mut l) = self.labels.write() {
+            l.merge(labels);
+        }
+        self.save_labels()
+    }
+
+    /// Keeps the labels beside the index, so an existing index needs no catalog scan.
+    fn save_labels(&self) -> Result<()> {
+        let labels = self.labels();
+        let json = serde_json::to_vec(&labels).map_err(|e| DomainError::Search(e.to_string()))?;
+        let tmp = self.dir.join(format!("{LABELS}.tmp"));
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(tmp, self.dir.join(LABELS))?;
+        Ok(())
+    }
+
+    pub fn labels(&self) -> FacetLabels {
+        self.labels.read().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn document_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The product ids stored in a hit.
+    fn id_of(doc: &TantivyDocument, field: Field) -> Option<i32> {
+        doc.get_first(field)
+            .and_then(|v| v.as_u64())
+            .and_then(|v| i32::try_from(v).ok())
+    }
+}
+
+/// Plain text of sanitized HTML: tags dropped, entities decoded, spaces collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text("<p>Tea &amp; cups</p><p>for  two</p>"),
+            "Tea & cups for two"
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! Search through the real router and index, on SQLite and on PostgreSQL: relevance per
+//! locale, facet counts against the database, changes visible at once, bad queries.
+
+use http::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use tradewind_domain::entity::{collection, collection_product, product, stock_level, variant};
+use tradewind_tests::{Backend, TestStore};
+
+/// Product paths of the results, best first.
+fn results(html: &str) -> Vec<String> {
+    regex::Regex::new(r#"<h2 class="result-title"><a href="([^"]+)""#)
+        .unwrap()
+        .captures_iter(html)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
+fn count_text(html: &str) -> String {
+    regex::Regex::new(r#"class="count"[^>]*>([^<]*)</p>"#)
+        .unwrap()
+        .captures(html)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default()
+}
+
+async fn search(s: &TestStore, locale: &str, query: &str) -> Vec<String> {
+    let q: String = url_encode(query);
+    let page = s.get(&format!("/{locale}/search?q={q}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{locale} {query}");
+    results(&page.body)
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                if let Some(s) = tradewind_tests::TestStore::new(tradewind_tests::Backend::Sqlite).await {
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                if let Some(s) = tradewind_tests::TestStore::new(tradewind_tests::Backend::Postgres).await {
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    finds_products_in_every_script,
+    typos_prefixes_codes_and_synonyms,
+    facet_counts_match_the_database,
+    filters_and_sorting_narrow_and_order,
+    changes_are_searchable_at_once,
+    bad_queries_get_a_normal_page,
+    searches_are_logged_per_market,
+);
+
+async fn finds_products_in_every_script(s: &TestStore) {
+    let cases = [
+        ("en", "teapot", "/en/products/", "teapot"),
+        ("zh-CN", "茶壶", "/zh-CN/products/", "cha-hu"),
+        ("ja", "ティーポット", "/ja/products/", "teipotuto"),
+        ("ar", "ابريق", "/ar/products/", "bryq"),
+        ("vi", "am tra", "/vi/products/", "am-tra"),
+        ("de", "kanne", "/de/products/", "teekanne"),
+        ("de", "Teekannen", "/de/products/", "teekanne"),
+        ("fr", "theiere", "/fr/products/", "theiere"),
+        ("pt-BR", "canecas", "/pt-BR/products/", "caneca"),
+        ("es", "teteras", "/es/products/", "tetera"),
+        ("id", "teko", "/id/products/", "teko"),
+    ];
+    for (locale, query, prefix, slug_part) in cases {
+        let hits = search(s, locale, query).await;
+        assert!(!hits.is_empty(), "{locale} «{query}» found nothing");
+        assert!(
+            hits[0].starts_with(prefix) && hits[0].contains(slug_part),
+            "{locale} «{query}»: {hits:?}"
+        );
+    }
+    // The match is highlighted in the title.
+    let page = s.get("/en/search?q=teapot").await;
+    assert!(page.body.contains("<mark>Teapot</mark>"), "highlight");
+    assert!(count_text(&page.body).starts_with("5 products"));
+}
+
+async fn typos_prefixes_codes_and_synonyms(s: &TestStore) {
+    // One typo in a word of 5-8 letters; none allowed in short words.
+    assert_eq!(search(s, "en", "teapto").await.len(), 5);
+    assert!(
+        search(s, "en", "bowk ").await.is_empty(),
+        "4 letters: no typo allowed"
+    );
+    // The last word matches as a prefix while typing.
+    assert!(search(s, "en", "lotus tea").await[0].ends_with("lotus-teapot"));
+    // Exact and phrase matches rank above fuzzy ones.
+    assert!(search(s, "en", "lotus mug").await[0].ends_with("lotus-mug"));
+    // SKUs and barcodes match exactly.
+    assert_eq!(
+        search(s, "en", "TW-LOTUS-TEAPOT-INK").await,
+        ["/en/products/lotus-teapot"]
+    );
+    // Synonyms come from a file under the data dir, read again when it changes.
+    assert!(search(s, "en", "kettle").await.is_empty());
+    let dir = s.data_dir.join("synonyms");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("en.txt"), "kettle, teapot\n").unwrap();
+    assert_eq!(search(s, "en", "kettle").await.len(), 5);
+    std::fs::write(dir.join("zh-CN.txt"), "水壶, 茶壶\n").unwrap();
+    assert_eq!(search(s, "zh-CN", "水壶").await.len(), 5);
+}
+
+async fn facet_counts_match_the_database(s: &TestStore) {
+    // "Tea time" among everything that matches "lotus": count it in the database.
+    let tea = collection::Entity::find()
+        .filter(collection::Column::Handle.eq("tea-time"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let lotus_in_tea = collection_product::Entity::find()
+        .filter(collection_product::Column::CollectionId.eq(tea.id))
+        .inner_join(product::Entity)
+        .filter(product::Column::Handle.like("lotus-%"))
+        .count(&s.db)
+        .await
+        .unwrap();
+    let page = s.get("/en/search?q=lotus").await;
+    let facet = regex::Regex::new(r#"collection=tea-time"[^>]*>\s*<span class="facet-label">Tea time</span> <span class="facet-count">\((\d+)\)"#)
+        .unwrap();
+    let shown: u64 = facet.captures(&page.body).expect("Tea time facet")[1]
+        .parse()
+        .unwrap();
+    assert_eq!(shown, lotus_in_tea);
+    // The facet link narrows to exactly that many results.
+    let narrowed = s.get("/en/search?q=lotus&collection=tea-time").await;
+    assert_eq!(results(&narrowed.body).len() as u64, lotus_in_tea);
+    // In-stock count: products with any variant in stock, from the database.
+    let mut in_stock = 0;
+    for p in product::Entity::find()
+        .filter(product::Column::Handle.like("lotus-%"))
+        .all(&s.db)
+        .await
+        .unwrap()
+    {
+        let ids: Vec<i32> = variant::Entity::find()
+            .filter(variant::Column::ProductId.eq(p.id))
+            .all(&s.db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|v| v.id)
+            .collect();
+        let any = stock_level::Entity::find()
+            .filter(stock_level::Column::VariantId.is_in(ids))
+            .filter(
+                Expr::col(stock_level::Column::OnHand).gt(Expr::col(stock_level::Column::Reserved)),
+            )
+            .count(&s.db)
+            .await
+            .unwrap();
+        in_stock += u64::from(any > 0);
+    }
+    let stock = regex::Regex::new(r#"stock=1"[^>]*>\s*<span class="facet-label">In stock</span> <span class="facet-count">\((\d+)\)"#).unwrap();
+    assert_eq!(
+        stock.captures(&page.body).expect("stock facet")[1]
+            .parse::<u64>()
+            .unwrap(),
+        in_stock
+    );
+}
+
+async fn filters_and_sorting_narrow_and_order(s: &TestStore) {
+    let prices = |html: &str| -> Vec<f64> {
+        regex::Regex::new(r#"class="result-price">(?:From )?\$([0-9.]+)"#)
+            .unwrap()
+            .captures_iter(html)
+            .map(|c| c[1].parse().unwrap())
+            .collect()
+    };
+    let asc = prices(&s.get("/en/search?q=lotus&sort=price-asc").await.body);
+    assert_eq!(asc.len(), 10);
+    assert!(asc.windows(2).all(|w| w[0] <= w[1]), "{asc:?}");
+    let desc = prices(&s.get("/en/search?q=lotus&sort=price-desc").await.body);
+    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
+    // A price bucket in the market currency: below $25.00.
+    let cheap = prices(&s.get("/en/search?q=lotus&price=0-2500").await.body);
+    assert!(
+        !cheap.is_empty() && cheap.iter().all(|p| *p < 25.0),
+        "{cheap:?}"
+    );
+    // Yen buckets for the Japanese market.
+    let jp = s
+        .request("/ja/search?q=%E8%93%AE", &[("cookie", "market=JP")])
+        .await;
+    assert!(
+        jp.body.contains("price=0-3800"),
+        "yen buckets: 25 USD ≈ ￥3,800"
+    );
+    // An option value narrows to products that have it.
+    let ink = results(
+        &s.get("/en/search?q=teapot&option=colour%3Dink+black")
+            .await
+            .body,
+    );
+    assert!(!ink.is_empty() && ink.len() < 5, "{ink:?}");
+}
+
+async fn changes_are_searchable_at_once(s: &TestStore) {
+    let teapot = product::Entity::find()
+        .filter(product::Column::Handle.eq("lotus-teapot"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // Archived: gone from search.
+    product::Entity::update_many()
+        .col_expr(product::Column::Status, Expr::value("archived"))
+        .filter(product::Column::Id.eq(teapot.id))
+        .exec(&s.db)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    s.state
+        .app
+        .search
+        .reindex(&s.state.app.catalog, &[teapot.id])
+        .await
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(
+        !search(s, "en", "teapot")
+            .await
+            .contains(&"/en/products/lotus-teapot".to_owned())
+    );
+    // Back, and sold out: the in-stock filter leaves it out.
+    product::Entity::update_many()
+        .col_expr(product::Column::Status, Expr::value("active"))
+        .filter(product::Column::Id.eq(teapot.id))
+        .exec(&s.db)
+        .await
+        .unwrap();
+    let ids: Vec<i32> = variant::Entity::find()
+        .filter(variant::Column::ProductId.eq(teapot.id))
+        .all(&s.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::OnHand, Expr::value(0))
+        .filter(stock_level::Column::VariantId.is_in(ids.clone()))
+        .exec(&s.db)
+        .await
+        .unwrap();
+    s.state
+        .app
+        .search
+        .reindex(&s.state.app.catalog, &[teapot.id])
+        .await
+        .unwrap();
+    assert!(
+        search(s, "en", "teapot")
+            .await
+            .contains(&"/en/products/lotus-teapot".to_owned())
+    );
+    let in_stock = results(&s.get("/en/search?q=teapot&stock=1").await.body);
+    assert!(!in_stock.contains(&"/en/products/lotus-teapot".to_owned()));
+    // Restocked: back in the in-stock results.
+    stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::OnHand, Expr::value(9))
+        .filter(stock_level::Column::VariantId.is_in(ids))
+        .exec(&s.db)
+        .await
+        .unwrap();
+    s.state
+        .app
+        .search
+        .reindex(&s.state.app.catalog, &[teapot.id])
+        .await
+        .unwrap();
+    let in_stock = results(&s.get("/en/search?q=teapot&stock=1").await.body);
+    assert!(in_stock.contains(&"/en/products/lotus-teapot".to_owned()));
+}
+
+async fn bad_queries_get_a_normal_page(s: &TestStore) {
+    let long = "teapot ".repeat(1500);
+    for (q, expect) in [
+        ("", "Type what you are looking for"),
+        ("%20%20%20", "Type what you are looking for"),
+        ("!!!%3F%3F", "That search has no words"),
+        ("%22unbalanced", "products found"),
+        (
+            "title%3A(mug+OR+%5Bbowl+TO+cup%5D)+AND+-x~2%5E3",
+            "products found",
+        ),
+        ("%3Cscript%3Ealert(1)%3C%2Fscript%3E", "products found"),
+        (long.as_str(), "shortened to 200 characters"),
+    ] {
+        let q = if q.starts_with("teapot ") {
+            url_encode(q)
+        } else {
+            q.to_owned()
+        };
+        let page = s
+            .get(&format!(
+                "/en/search?q={q}&page=abc&sort=%27&price=x-y&stock=maybe"
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{q:.40}");
+        assert!(page.body.contains(expect), "{q:.40} should say «{expect}»");
+        assert!(!page.body.contains("<script>alert"), "the query is escaped");
+    }
+    assert_eq!(
+        s.get("/xx/search?q=mug").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn searches_are_logged_per_market(s: &TestStore) {
+    for q in ["Mug", "mug ", "teapot", "zzzqqq"] {
+        s.get(&format!("/en/search?q={}", url_encode(q))).await;
+    }
+    s.request("/ja/search?q=mug", &[("cookie", "market=JP")])
+        .await;
+    s.state.app.search_log.flush().await;
+    let since = chrono_now_minus_hour();
+    let top = tradewind_domain::search::log::top_queries(&s.db, "US", since, 10)
+        .await
+        .unwrap();
+    assert_eq!(top[0].query, "mug");
+    assert_eq!(top[0].searches, 2);
+    let zero = tradewind_domain::search::log::zero_result_queries(&s.db, "US", since, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        zero.iter().map(|q| q.query.as_str()).collect::<Vec<_>>(),
+        ["zzzqqq"]
+    );
+    let jp = tradewind_domain::search::log::top_queries(&s.db, "JP", since, 10)
+        .await
+        .unwrap();
+    assert_eq!(jp.len(), 1);
+}
+
+fn chrono_now_minus_hour() -> sea_orm::prelude::DateTimeUtc {
+    sea_orm::prelude::DateTimeUtc::from(
+        std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
+    )
+}
+
+#[allow(dead_code)]
+fn unused(_: Backend) {}
