@@ -23,3 +23,4 @@ facet-in-stock = متوفر
 facet-vendor = العلامة التجارية
 facet-type = نوع المنتج
 facet-tag = وسم
+search-suggest-collection = مجموعة

@@ -20,3 +20,4 @@ facet-in-stock = Auf Lager
 facet-vendor = Marke
 facet-type = Produktart
 facet-tag = Schlagwort
+search-suggest-collection = Kollektion

@@ -20,3 +20,4 @@ facet-in-stock = In stock
 facet-vendor = Brand
 facet-type = Product type
 facet-tag = Tag
+search-suggest-collection = Collection

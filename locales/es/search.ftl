@@ -20,3 +20,4 @@ facet-in-stock = En existencia
 facet-vendor = Marca
 facet-type = Tipo de producto
 facet-tag = Etiqueta
+search-suggest-collection = Colección

@@ -20,3 +20,4 @@ facet-in-stock = En stock
 facet-vendor = Marque
 facet-type = Type de produit
 facet-tag = Étiquette
+search-suggest-collection = Collection

@@ -17,3 +17,4 @@ facet-in-stock = Tersedia
 facet-vendor = Merek
 facet-type = Jenis produk
 facet-tag = Tag
+search-suggest-collection = Koleksi

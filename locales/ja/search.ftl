@@ -17,3 +17,4 @@ facet-in-stock = 在庫あり
 facet-vendor = ブランド
 facet-type = 商品タイプ
 facet-tag = タグ
+search-suggest-collection = コレクション

@@ -20,3 +20,4 @@ facet-in-stock = Em estoque
 facet-vendor = Marca
 facet-type = Tipo de produto
 facet-tag = Etiqueta
+search-suggest-collection = Coleção

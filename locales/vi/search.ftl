@@ -17,3 +17,4 @@ facet-in-stock = Còn hàng
 facet-vendor = Thương hiệu
 facet-type = Loại sản phẩm
 facet-tag = Thẻ
+search-suggest-collection = Bộ sưu tập

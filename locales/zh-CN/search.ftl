@@ -17,3 +17,4 @@ facet-in-stock = 有货
 facet-vendor = 品牌
 facet-type = 商品类型
 facet-tag = 标签
+search-suggest-collection = 系列

@@ -33,6 +33,11 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos.clone();
     let app = move || shell(options.clone());
     let not_found = leptos_axum::render_app_async_with_context(context.clone(), app.clone());
+    // Server functions called from islands (search suggestions).
+    let server_fns = {
+        let context = context.clone();
+        move |req: Request| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+    };
     let pkg_dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
 
     Router::new()
@@ -44,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/theme.css", get(theme))
         .route("/favicon.svg", get(favicon))
         .route("/{locale}/market", get(switch_market))
+        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context, app)
         .nest_service(
             "/pkg",

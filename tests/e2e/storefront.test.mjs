@@ -137,7 +137,7 @@ async function searchJourney(javaScriptEnabled) {
   const page = await context.newPage();
   await page.goto(`${base}/en`);
   // The header's box, on every page.
-  await page.locator('.site-search').getByRole('searchbox', { name: 'Search the store' }).fill('teapto');
+  await page.locator('#site-search-q').fill('teapto');
   await page.locator('.site-search').getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/\/en\/search\?q=teapto$/);
   assert.equal(await page.locator('h1').textContent(), 'Results for “teapto”');
@@ -163,4 +163,31 @@ test('search without JavaScript: header box, typo, facet on and off', async () =
 
 test('search with JavaScript', async () => {
   await searchJourney(true);
+});
+
+test('suggestions as you type: keyboard picks a product', async () => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/en/collections/tea-time`);
+  const box = page.locator('.site-search').getByRole('combobox', { name: 'Search the store' });
+  await box.click(); // the first focus loads the island
+  await box.pressSequentially('lotus tea', { delay: 60 });
+  const list = page.getByRole('listbox');
+  await list.getByRole('option').first().waitFor();
+  assert.ok((await list.getByRole('option').count()) <= 10);
+  assert.match(await list.getByRole('option').first().textContent(), /Lotus Teapot/);
+  await box.press('ArrowDown');
+  assert.equal(await box.getAttribute('aria-activedescendant'), 'suggestion-0');
+  await box.press('Enter');
+  await page.waitForURL(/\/en\/products\/lotus-teapot$/);
+  // Collections are suggested too, in the shopper's language.
+  await page.goto(`${base}/de`);
+  const de = page.locator('.site-search').getByRole('combobox');
+  await de.click();
+  await de.pressSequentially('teez', { delay: 60 });
+  await page.getByRole('option', { name: /Teezeit/ }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -20,7 +20,8 @@ pub struct Seo {
     pub og_type: &'static str,
     pub json_ld: Vec<serde_json::Value>,
     pub noindex: bool,
-    /// Whether the page has islands, and so needs the wasm bundle.
+    /// Whether the page has islands of its own (besides the header's search box), and so
+    /// loads the wasm bundle at once.
     pub islands: bool,
 }
 
@@ -80,32 +81,40 @@ pub fn Layout(frame: Frame, seo: Seo, children: Children) -> impl IntoView {
             <p>{t(locale, "footer-note")}</p>
         </footer>
         {json_ld}
-        {seo.islands.then(|| view! { <IslandScripts/> })}
+        <IslandScripts eager=seo.islands/>
     }
 }
 
-/// Loads the wasm bundle and hydrates each island, on pages that have islands only.
+/// Loads the wasm bundle and hydrates each island. Pages with an island of their own load
+/// it at once; elsewhere only the header's search box is an island, and the bundle loads
+/// when the shopper first focuses it, so those pages cost no JavaScript until then.
 /// Our own loader rather than Leptos' `HydrationScripts`, which writes the CSP nonce into
-/// `crossorigin` (invalid HTML) and loads the bundle on every page.
+/// `crossorigin` (invalid HTML) and always loads the bundle.
 #[component]
-fn IslandScripts() -> impl IntoView {
+fn IslandScripts(eager: bool) -> impl IntoView {
     let options = use_context::<LeptosOptions>()?;
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let js = format!("{pkg}.js");
     let wasm = format!("{pkg}_bg.wasm");
+    let start = if eager {
+        "load();".to_owned()
+    } else {
+        "document.querySelector(\".site-search\")?.addEventListener(\"focusin\", load, { once: true });".to_owned()
+    };
     let script = format!(
-        "import init, * as app from {js:?};\
-         init({{ module_or_path: {wasm:?} }}).then(() => {{\
+        "const load = () => import({js:?}).then(async (app) => {{\
+           await app.default({{ module_or_path: {wasm:?} }});\
            app.hydrate();\
            for (const el of document.querySelectorAll(\"leptos-island\")) {{\
              const island = app[el.dataset.component];\
              if (island) island(el);\
            }}\
-         }});"
+         }});\
+         {start}"
     );
     let nonce = leptos::nonce::use_nonce();
     Some(view! {
-        <Link rel="preload" href=wasm as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        {eager.then(|| view! { <Link rel="preload" href=wasm as_="fetch" type_="application/wasm" crossorigin="anonymous"/> })}
         <script type="module" nonce=nonce>{script}</script>
     })
 }
@@ -164,14 +173,12 @@ fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoVi
                 action=format!("/{}/search", locale.code())
             >
                 <label for="site-search-q" class="visually-hidden">{t(locale, "search-label")}</label>
-                <input
-                    id="site-search-q"
-                    type="search"
-                    name="q"
-                    placeholder=t(locale, "search-placeholder")
-                    maxlength="200"
-                    autocomplete="off"
-                />
+                <div class="search-box">
+                    <super::search_box::SearchBox
+                        locale=locale.code().to_owned()
+                        placeholder=t(locale, "search-placeholder")
+                    />
+                </div>
                 <button type="submit">{t(locale, "search-submit")}</button>
             </form>
             <div class="switchers">

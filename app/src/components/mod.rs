@@ -2,6 +2,7 @@
 
 pub mod layout;
 pub mod product_card;
+pub mod search_box;
 pub mod variant_picker;
 
 use tradewind_domain::Locale;

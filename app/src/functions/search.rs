@@ -183,8 +183,12 @@ pub struct SearchPage {
 pub struct Suggestion {
     pub title: String,
     pub path: String,
-    pub price: String,
+    /// The price of a product, or the word "Collection".
+    pub detail: String,
 }
+
+/// At most this many suggestions: a few collections, then products.
+pub const SUGGESTIONS: usize = 10;
 
 pub const PAGE_SIZE: usize = 24;
 
@@ -428,23 +432,47 @@ mod server {
             return Ok(Vec::new());
         };
         let (_, market) = crate::functions::catalog::server::frame(&ctx, locale).await?;
+        let map_err = crate::functions::catalog::server::map_err;
+        // Collections whose name has words starting with each typed word.
+        let wanted = tradewind_domain::search::analysis::terms(locale, q);
+        let mut out: Vec<Suggestion> = Vec::new();
+        if !wanted.is_empty() {
+            for (title, path) in ctx
+                .catalog
+                .home_collections(locale)
+                .await
+                .map_err(map_err)?
+                .iter()
+            {
+                let have = tradewind_domain::search::analysis::terms(locale, title);
+                if wanted
+                    .iter()
+                    .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+                {
+                    out.push(Suggestion {
+                        title: title.clone(),
+                        path: path.clone(),
+                        detail: tradewind_domain::i18n::t(locale, "search-suggest-collection"),
+                    });
+                }
+            }
+        }
+        out.truncate(3);
         let ids = ctx
             .search
-            .suggest(locale, q, 8)
-            .map_err(crate::functions::catalog::server::map_err)?;
+            .suggest(locale, q, SUGGESTIONS - out.len())
+            .map_err(map_err)?;
         let cards = ctx
             .catalog
             .cards(&ids, locale, &market)
             .await
-            .map_err(crate::functions::catalog::server::map_err)?;
-        Ok(cards
-            .into_iter()
-            .map(|c| Suggestion {
-                path: tradewind_domain::catalog::product_path(locale, &c.slug),
-                price: crate::components::price_text(&c.price, locale),
-                title: c.title,
-            })
-            .collect())
+            .map_err(map_err)?;
+        out.extend(cards.into_iter().map(|c| Suggestion {
+            path: tradewind_domain::catalog::product_path(locale, &c.slug),
+            detail: crate::components::price_text(&c.price, locale),
+            title: c.title,
+        }));
+        Ok(out)
     }
 }
 
