@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod db;
+pub mod jobs;
 pub mod router;
 pub mod sitemap;
 pub mod state;
@@ -37,7 +38,8 @@ pub async fn build_state(
     data_dir: &Path,
 ) -> Result<AppState, DomainError> {
     let catalog = catalog(db.clone()).await?;
-    let search = open_search(&catalog, data_dir).await?;
+    let search = Arc::new(open_search(&catalog, data_dir).await?);
+    jobs::search_sync::spawn(catalog.clone(), search.clone());
     let secure_cookies = public_url.starts_with("https://");
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
@@ -48,7 +50,7 @@ pub async fn build_state(
                 "/theme.css?v={}",
                 state::content_hash(state::THEME_CSS.as_bytes())
             ),
-            search: Arc::new(search),
+            search,
             search_log: QueryLog::start(db),
         },
         media_dir: data_dir.join("media"),

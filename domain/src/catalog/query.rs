@@ -651,6 +651,23 @@ impl Catalog {
             .collect())
     }
 
+    /// Products (of any status) updated after `since`, with their update times.
+    pub async fn changed_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>)>> {
+        Ok(product::Entity::find()
+            .select_only()
+            .column(product::Column::Id)
+            .column(product::Column::UpdatedAt)
+            .filter(product::Column::UpdatedAt.gt(since))
+            .order_by_asc(product::Column::UpdatedAt)
+            .limit(1000)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn active_product_count(&self) -> Result<u64> {
         Ok(product::Entity::find()
             .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Search: index build time and query latency on a large catalog. Not a test: it prints figures.
+#   scripts/bench-search.sh [PRODUCTS] [SECONDS]          defaults: 100000 20
+# Seeds PRODUCTS synthetic products (text in all ten locales) into a scratch store, times
+# `tradewind reindex`, then replays a query mix (single words, two words, typos, CJK, Arabic,
+# Vietnamese, SKUs, facets, sorting) against /{locale}/search from 2 concurrent clients with
+# wrk and prints p50/p95/p99 and queries/s: whole search pages (index + catalog + HTML).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+products="${1:-100000}"
+seconds="${2:-20}"
+
+scripts/setup.sh --bench
+[ -f "$TRADEWIND_SITE_DIR/pkg/current" ] || scripts/build-site.sh
+cargo build --release -p tradewind-server
+bin="$CARGO_TARGET_DIR/release/tradewind"
+work="$(mktemp -d)"
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+export TRADEWIND_DATA_DIR="$work/data"
+
+echo "== seeding $products products"
+"$bin" seed --products "$products" | tail -n 1
+echo "== full index build"
+/usr/bin/time -f "reindex: %e s wall, max RSS %M KB" "$bin" reindex
+du -sh "$TRADEWIND_DATA_DIR/search" | awk '{print "index size: " $1}'
+
+"$bin" serve --listen 127.0.0.1:3998 --public-url http://127.0.0.1:3998 >"$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 240); do curl -sf http://127.0.0.1:3998/healthz >/dev/null && break; sleep 0.5; done
+
+# The query mix: what shoppers in each market type, with a few filters and sorts.
+cat > "$work/queries.txt" <<'Q'
+/en/search?q=teapot
+/en/search?q=mug
+/en/search?q=lotus+mug
+/en/search?q=teapto
+/en/search?q=porcelian+bowl
+/en/search?q=jade+green
+/en/search?q=silk+scarf&sort=price-asc
+/en/search?q=candle&collection=home
+/en/search?q=mug&option=colour%3Djade+green
+/en/search?q=tote&price=0-2500
+/en/search?q=TW-LOTUS-MUG-JADE
+/en/search?q=note
+/zh-CN/search?q=%E8%8C%B6%E5%A3%B6
+/zh-CN/search?q=%E9%A9%AC%E5%85%8B%E6%9D%AF
+/ja/search?q=%E3%83%86%E3%82%A3%E3%83%BC%E3%83%9D%E3%83%83%E3%83%88
+/ja/search?q=%E3%83%9E%E3%82%B0
+/vi/search?q=am+tra
+/vi/search?q=coc+su
+/ar/search?q=%D8%A7%D8%A8%D8%B1%D9%8A%D9%82
+/de/search?q=kanne
+/de/search?q=Seidentuch&stock=1
+/fr/search?q=theiere
+/pt-BR/search?q=canecas
+/es/search?q=tetera&sort=newest
+/id/search?q=teko
+Q
+cat > "$work/mix.lua" <<LUA
+local paths = {}
+for line in io.lines("$work/queries.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
+end
+done = function(summary, latency, requests)
+  local s = summary.duration / 1e6
+  io.write(string.format("requests: %d in %.1f s, %.0f queries/s, errors: %d\n",
+    summary.requests, s, summary.requests / s,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+  io.write(string.format("latency: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+LUA
+wrk -t2 -c2 -d3s -s "$work/mix.lua" http://127.0.0.1:3998 >/dev/null
+echo "== search pages: 2 concurrent clients, ${seconds}s, $(wc -l < "$work/queries.txt") queries in rotation"
+wrk -t2 -c2 -d"${seconds}s" -s "$work/mix.lua" http://127.0.0.1:3998 | grep -E '^(requests|latency):'
+echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
