@@ -1,6 +1,9 @@
 //! The tradewind server: configuration, database, router. `main.rs` is the CLI over it;
 //! tests build the same router.
 
+// Leptos' view types nest deeply; release builds lay them out here.
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod db;
 pub mod jobs;
@@ -61,14 +64,7 @@ pub async fn build_state(
 /// Opens the search index, rebuilding it when it is new, outdated or out of step with the
 /// catalog (a different number of products, e.g. after `tradewind seed`).
 pub async fn open_search(catalog: &Catalog, data_dir: &Path) -> Result<SearchIndex, DomainError> {
-    let codes: Vec<String> = catalog
-        .markets()
-        .all()
-        .iter()
-        .map(|m| m.code.clone())
-        .collect();
-    let (index, fresh) =
-        SearchIndex::open(&data_dir.join("search"), data_dir.join("synonyms"), &codes)?;
+    let (index, fresh) = search_index(catalog, data_dir)?;
     let active = catalog.active_product_count().await?;
     if fresh || index.document_count() != active {
         let started = std::time::Instant::now();
@@ -80,6 +76,20 @@ pub async fn open_search(catalog: &Catalog, data_dir: &Path) -> Result<SearchInd
         );
     }
     Ok(index)
+}
+
+/// The search index in `data_dir/search` for the catalog's markets, and whether it is new.
+pub fn search_index(
+    catalog: &Catalog,
+    data_dir: &Path,
+) -> Result<(SearchIndex, bool), DomainError> {
+    let codes: Vec<String> = catalog
+        .markets()
+        .all()
+        .iter()
+        .map(|m| m.code.clone())
+        .collect();
+    SearchIndex::open(&data_dir.join("search"), data_dir.join("synonyms"), &codes)
 }
 
 async fn shop_currency(db: &DatabaseConnection) -> Result<Currency, DomainError> {

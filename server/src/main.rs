@@ -1,5 +1,8 @@
 //! `tradewind serve | migrate | seed`.
 
+// Leptos view types nest deeply; release builds lay them out here too.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use std::process::ExitCode;
 use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig};
@@ -14,7 +17,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tantivy=warn".into()),
         )
         .init();
     let mut cli = Cli::parse();
@@ -98,17 +101,7 @@ async fn seed(
 /// Rebuilds the search index from the catalog, with a progress bar.
 async fn reindex(store: &StoreConfig, conn: sea_orm::DatabaseConnection) -> Result<(), BoxError> {
     let catalog = tradewind_server::catalog(conn).await?;
-    let codes: Vec<String> = catalog
-        .markets()
-        .all()
-        .iter()
-        .map(|m| m.code.clone())
-        .collect();
-    let (index, _) = tradewind_domain::search::SearchIndex::open(
-        &store.data_dir.join("search"),
-        store.data_dir.join("synonyms"),
-        &codes,
-    )?;
+    let (index, _) = tradewind_server::search_index(&catalog, &store.data_dir)?;
     let started = std::time::Instant::now();
     let count = index.rebuild(&catalog, true).await?;
     println!(
