@@ -45,6 +45,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 async fn run(cli: Cli) -> Result<(), BoxError> {
     let store = cli.store;
+    // Every setting is checked before anything is written.
+    if let Command::Serve(cfg) = &cli.command {
+        cfg.public_origin()?;
+    }
     let url = store.database_url()?;
     let conn = db::connect(&url)
         .await

@@ -758,18 +758,30 @@ impl Catalog {
             }
         }
 
+        // Grouped once, so each product finds its rows without scanning the batch.
+        let mut options_of: HashMap<i32, Vec<&product_option::Model>> = HashMap::new();
+        for o in &options {
+            options_of.entry(o.product_id).or_default().push(o);
+        }
+        let mut values_of: HashMap<i32, Vec<&option_value::Model>> = HashMap::new();
+        for v in &values {
+            values_of.entry(v.option_id).or_default().push(v);
+        }
+        let mut variants_of: HashMap<i32, Vec<&variant::Model>> = HashMap::new();
+        for v in &variants {
+            variants_of.entry(v.product_id).or_default().push(v);
+        }
+
         let mut records = Vec::with_capacity(products.len());
         for p in &products {
             let rows = texts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-            let my_options: Vec<&product_option::Model> =
-                options.iter().filter(|o| o.product_id == p.id).collect();
-            let my_variants: Vec<&variant::Model> =
-                variants.iter().filter(|v| v.product_id == p.id).collect();
+            let my_options = options_of.remove(&p.id).unwrap_or_default();
+            let my_variants = variants_of.remove(&p.id).unwrap_or_default();
             let mut option_keys = Vec::new();
             let mut option_words: HashMap<Locale, Vec<String>> = HashMap::new();
             for o in &my_options {
                 let name = Localized::from_json(&o.name);
-                for v in values.iter().filter(|v| v.option_id == o.id) {
+                for v in values_of.get(&o.id).into_iter().flatten() {
                     let label = Localized::from_json(&v.label);
                     let used = my_variants
                         .iter()
