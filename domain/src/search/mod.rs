@@ -230,6 +230,8 @@ impl SearchIndex {
         index
             .tokenizers()
             .register("tw_code", analysis::code_analyzer());
+        // Load jieba's dictionary now, not during a shopper's first Chinese search (~0.3 s).
+        analysis::terms(Locale::ZhCn, "茶壶");
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
