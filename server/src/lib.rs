@@ -41,8 +41,14 @@ pub async fn build_state(
     data_dir: &Path,
 ) -> Result<AppState, DomainError> {
     let catalog = catalog(db.clone()).await?;
-    let search = Arc::new(open_search(&catalog, data_dir).await?);
-    jobs::search_sync::spawn(catalog.clone(), search.clone());
+    let (search, since) = open_search(&catalog, data_dir).await?;
+    let search = Arc::new(search);
+    jobs::search_sync::spawn(
+        catalog.clone(),
+        search.clone(),
+        jobs::search_sync::watermark_file(data_dir),
+        since,
+    );
     let secure_cookies = public_url.starts_with("https://");
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
@@ -62,8 +68,13 @@ pub async fn build_state(
 }
 
 /// Opens the search index, rebuilding it when it is new, outdated or out of step with the
-/// catalog (a different number of products, e.g. after `tradewind seed`).
-pub async fn open_search(catalog: &Catalog, data_dir: &Path) -> Result<SearchIndex, DomainError> {
+/// catalog (a different number of products, e.g. after `tradewind seed`). Also returns the
+/// time after which catalog changes are not yet in the index, for the sync job.
+pub async fn open_search(
+    catalog: &Catalog,
+    data_dir: &Path,
+) -> Result<(SearchIndex, chrono::DateTime<chrono::Utc>), DomainError> {
+    let opened_at = chrono::Utc::now();
     let (index, fresh) = search_index(catalog, data_dir)?;
     let active = catalog.active_product_count().await?;
     if fresh || index.document_count() != active {
@@ -74,8 +85,13 @@ pub async fn open_search(catalog: &Catalog, data_dir: &Path) -> Result<SearchInd
             seconds = started.elapsed().as_secs_f64(),
             "search index built"
         );
+        // Everything changed before the rebuild began is in it.
+        return Ok((index, opened_at));
     }
-    Ok(index)
+    // Changes made while the store was stopped are after the saved watermark.
+    let since = jobs::search_sync::read_watermark(&jobs::search_sync::watermark_file(data_dir))
+        .unwrap_or(opened_at);
+    Ok((index, since))
 }
 
 /// The search index in `data_dir/search` for the catalog's markets, and whether it is new.

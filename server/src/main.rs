@@ -140,9 +140,12 @@ async fn serve(
             )
         })?;
     tracing::info!(listen = %cfg.listen, %public_url, "tradewind is serving");
+    let search_log = state.app.search_log.clone();
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
+    // Searches logged but not yet written go to the database before we exit.
+    search_log.flush().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -13,7 +13,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tradewind_app::functions::catalog::MARKET_COOKIE;
 use tradewind_app::{App, shell};
 use tradewind_domain::Locale;
@@ -54,10 +53,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static(IMMUTABLE),
-                ))
+                .layer(middleware::from_fn(immutable_when_found))
                 .service(
                     ServeDir::new(pkg_dir)
                         .precompressed_br()
@@ -67,10 +63,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/media",
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static(IMMUTABLE),
-                ))
+                .layer(middleware::from_fn(immutable_when_found))
                 .service(ServeDir::new(&state.media_dir)),
         )
         .fallback(move |req: Request| not_found(req))
@@ -78,6 +71,16 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Hashed files never change, so a found one is cached for a year; a 404 is not.
+async fn immutable_when_found(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status().is_success() {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    res
 }
 
 /// A strict CSP for pages: scripts only from this origin or with this response's nonce
@@ -116,6 +119,18 @@ async fn security_headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    // Pages depend on the market cookie: shared caches must not hand one shopper's prices
+    // to another.
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -217,6 +232,15 @@ async fn favicon() -> Response {
         .into_response()
 }
 
+/// A path on this site and nothing else: printable ASCII (browsers drop tabs and newlines
+/// from `Location`, which would turn `/\t/evil` into `//evil`), one leading slash, no backslash.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && p.bytes().all(|b| b.is_ascii_graphic())
+}
+
 #[derive(Deserialize)]
 struct MarketChoice {
     code: String,
@@ -235,10 +259,7 @@ async fn switch_market(
         return StatusCode::NOT_FOUND.into_response();
     };
     let home = format!("/{}", locale.code());
-    let back = choice
-        .back
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-        .unwrap_or(home);
+    let back = choice.back.filter(|p| is_local_path(p)).unwrap_or(home);
     let mut res = Redirect::to(&back).into_response();
     if let Some(market) = state.app.catalog.markets().by_code(&choice.code) {
         let secure = if state.secure_cookies { "; Secure" } else { "" };

@@ -330,6 +330,11 @@ async fn bad_queries_get_a_normal_page(s: &TestStore) {
         s.get("/xx/search?q=mug").await.status,
         StatusCode::NOT_FOUND
     );
+    // Deep page numbers are capped: never terabytes reserved for hits, never an overflow.
+    for huge in ["1000000000000", "18446744073709551615"] {
+        let page = s.get(&format!("/en/search?q=mug&page={huge}")).await;
+        assert_eq!(page.status, StatusCode::OK, "page {huge}");
+    }
 }
 
 async fn searches_are_logged_per_market(s: &TestStore) {

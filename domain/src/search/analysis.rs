@@ -92,7 +92,15 @@ const GERMAN_PARTS: &[&str] = &[
     "griffe",
 ];
 
+/// The analyzer for `locale`, built once (the German one holds a compound dictionary).
 pub fn analyzer(locale: Locale) -> TextAnalyzer {
+    static BUILT: OnceLock<Vec<TextAnalyzer>> = OnceLock::new();
+    let all = BUILT.get_or_init(|| Locale::ALL.into_iter().map(build).collect());
+    let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
+    all[index].clone()
+}
+
+fn build(locale: Locale) -> TextAnalyzer {
     let words = || {
         TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_TOKEN))
