@@ -11,9 +11,7 @@ cd "$(dirname "$0")/.."
 products="${1:-100000}"
 seconds="${2:-20}"
 
-scripts/setup.sh --bench
-[ -f "$TRADEWIND_SITE_DIR/pkg/current" ] || scripts/build-site.sh
-cargo build --release -p tradewind-server
+bench_build
 bin="$CARGO_TARGET_DIR/release/tradewind"
 work="$(mktemp -d)"
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -27,7 +25,7 @@ du -sh "$TRADEWIND_DATA_DIR/search" | awk '{print "index size: " $1}'
 
 "$bin" serve --listen 127.0.0.1:3998 --public-url http://127.0.0.1:3998 >"$work/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 240); do curl -sf http://127.0.0.1:3998/healthz >/dev/null && break; sleep 0.5; done
+wait_healthy http://127.0.0.1:3998
 
 # The query mix: what shoppers in each market type, with a few filters and sorts.
 cat > "$work/queries.txt" <<'Q'

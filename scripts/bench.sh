@@ -10,9 +10,7 @@ products="${1:-100000}"
 seconds="${2:-20}"
 connections="${3:-32}"
 
-scripts/setup.sh --bench
-[ -f "$TRADEWIND_SITE_DIR/pkg/current" ] || scripts/build-site.sh
-cargo build --release -p tradewind-server
+bench_build
 bin="$CARGO_TARGET_DIR/release/tradewind"
 work="$(mktemp -d)"
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -24,7 +22,7 @@ ls -l "$TRADEWIND_DATA_DIR/tradewind.db" | awk '{printf "database: %.0f MB\n", $
 
 "$bin" serve --listen 127.0.0.1:3999 --public-url http://127.0.0.1:3999 >"$work/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 120); do curl -sf http://127.0.0.1:3999/healthz >/dev/null && break; sleep 0.5; done
+wait_healthy http://127.0.0.1:3999
 
 # Product URLs from the sitemap: spread over the catalog and over all ten locales.
 parts=$(curl -sf http://127.0.0.1:3999/sitemap.xml | grep -o 'products-[0-9]*\.xml' | sort -u)

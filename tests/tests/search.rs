@@ -221,41 +221,21 @@ async fn filters_and_sorting_narrow_and_order(s: &TestStore) {
     assert!(!ink.is_empty() && ink.len() < 5, "{ink:?}");
 }
 
-async fn changes_are_searchable_at_once(s: &TestStore) {
-    let teapot = product::Entity::find()
-        .filter(product::Column::Handle.eq("lotus-teapot"))
-        .one(&s.db)
-        .await
-        .unwrap()
-        .unwrap();
-    // Archived: gone from search.
+/// Sets a product's status, as the admin will, and reindexes it.
+async fn set_status(s: &TestStore, id: i32, status: &str) {
     product::Entity::update_many()
-        .col_expr(product::Column::Status, Expr::value("archived"))
-        .filter(product::Column::Id.eq(teapot.id))
+        .col_expr(product::Column::Status, Expr::value(status))
+        .filter(product::Column::Id.eq(id))
         .exec(&s.db)
         .await
         .unwrap();
-    // Visible to the very next search: reindex commits and reloads before returning.
-    s.state
-        .app
-        .search
-        .reindex(&s.state.app.catalog, &[teapot.id])
-        .await
-        .unwrap();
-    assert!(
-        !search(s, "en", "teapot")
-            .await
-            .contains(&"/en/products/lotus-teapot".to_owned())
-    );
-    // Back, and sold out: the in-stock filter leaves it out.
-    product::Entity::update_many()
-        .col_expr(product::Column::Status, Expr::value("active"))
-        .filter(product::Column::Id.eq(teapot.id))
-        .exec(&s.db)
-        .await
-        .unwrap();
+    reindex(s, id).await;
+}
+
+/// Sets every variant's stock of a product in every warehouse, and reindexes it.
+async fn set_on_hand(s: &TestStore, id: i32, units: i32) {
     let ids: Vec<i32> = variant::Entity::find()
-        .filter(variant::Column::ProductId.eq(teapot.id))
+        .filter(variant::Column::ProductId.eq(id))
         .all(&s.db)
         .await
         .unwrap()
@@ -263,39 +243,43 @@ async fn changes_are_searchable_at_once(s: &TestStore) {
         .map(|v| v.id)
         .collect();
     stock_level::Entity::update_many()
-        .col_expr(stock_level::Column::OnHand, Expr::value(0))
-        .filter(stock_level::Column::VariantId.is_in(ids.clone()))
-        .exec(&s.db)
-        .await
-        .unwrap();
-    s.state
-        .app
-        .search
-        .reindex(&s.state.app.catalog, &[teapot.id])
-        .await
-        .unwrap();
-    assert!(
-        search(s, "en", "teapot")
-            .await
-            .contains(&"/en/products/lotus-teapot".to_owned())
-    );
-    let in_stock = results(&s.get("/en/search?q=teapot&stock=1").await.body);
-    assert!(!in_stock.contains(&"/en/products/lotus-teapot".to_owned()));
-    // Restocked: back in the in-stock results.
-    stock_level::Entity::update_many()
-        .col_expr(stock_level::Column::OnHand, Expr::value(9))
+        .col_expr(stock_level::Column::OnHand, Expr::value(units))
         .filter(stock_level::Column::VariantId.is_in(ids))
         .exec(&s.db)
         .await
         .unwrap();
+    reindex(s, id).await;
+}
+
+/// Visible to the very next search: reindex commits and reloads before returning.
+async fn reindex(s: &TestStore, id: i32) {
     s.state
         .app
         .search
-        .reindex(&s.state.app.catalog, &[teapot.id])
+        .reindex(&s.state.app.catalog, &[id])
         .await
         .unwrap();
-    let in_stock = results(&s.get("/en/search?q=teapot&stock=1").await.body);
-    assert!(in_stock.contains(&"/en/products/lotus-teapot".to_owned()));
+}
+
+async fn changes_are_searchable_at_once(s: &TestStore) {
+    let teapot = product::Entity::find()
+        .filter(product::Column::Handle.eq("lotus-teapot"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let lotus = "/en/products/lotus-teapot".to_owned();
+    // Archived: gone from search.
+    set_status(s, teapot.id, "archived").await;
+    assert!(!search(s, "en", "teapot").await.contains(&lotus));
+    // Back, and sold out: found, but the in-stock filter leaves it out.
+    set_status(s, teapot.id, "active").await;
+    set_on_hand(s, teapot.id, 0).await;
+    assert!(search(s, "en", "teapot").await.contains(&lotus));
+    assert!(!results(&s.get("/en/search?q=teapot&stock=1").await.body).contains(&lotus));
+    // Restocked: back in the in-stock results.
+    set_on_hand(s, teapot.id, 9).await;
+    assert!(results(&s.get("/en/search?q=teapot&stock=1").await.body).contains(&lotus));
 }
 
 async fn bad_queries_get_a_normal_page(s: &TestStore) {
