@@ -25,7 +25,7 @@ use crate::locale::Locale;
 use crate::market::Localized;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use synonyms::Synonyms;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -184,7 +184,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    labels: RwLock<FacetLabels>,
+    /// Shared with every search that reads them; replaced whole when they change.
+    labels: RwLock<Arc<FacetLabels>>,
     synonyms: Synonyms,
 }
 
@@ -247,7 +248,7 @@ impl SearchIndex {
                 reader,
                 writer: Mutex::new(writer),
                 fields,
-                labels: RwLock::new(labels),
+                labels: RwLock::new(Arc::new(labels)),
                 synonyms: Synonyms::new(synonyms_dir),
             },
             fresh,
@@ -326,7 +327,7 @@ impl SearchIndex {
         self.writer()?.commit()?;
         self.reader.reload()?;
         if let Ok(mut l) = self.labels.write() {
-            *l = labels;
+            *l = Arc::new(labels);
         }
         self.save_labels()?;
         bar.finish_and_clear();
@@ -354,7 +355,7 @@ impl SearchIndex {
         }
         self.reader.reload()?;
         if let Ok(mut l) = self.labels.write() {
-            l.merge(labels);
+            Arc::make_mut(&mut l).merge(labels);
         }
         self.save_labels()
     }
@@ -369,8 +370,11 @@ impl SearchIndex {
         Ok(())
     }
 
-    pub fn labels(&self) -> FacetLabels {
-        self.labels.read().map(|l| l.clone()).unwrap_or_default()
+    pub fn labels(&self) -> Arc<FacetLabels> {
+        self.labels
+            .read()
+            .map(|l| Arc::clone(&l))
+            .unwrap_or_default()
     }
 
     pub fn document_count(&self) -> u64 {
