@@ -55,24 +55,7 @@ cat > "$work/queries.txt" <<'Q'
 /es/search?q=tetera&sort=newest
 /id/search?q=teko
 Q
-cat > "$work/mix.lua" <<LUA
-local paths = {}
-for line in io.lines("$work/queries.txt") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
-end
-done = function(summary, latency, requests)
-  local s = summary.duration / 1e6
-  io.write(string.format("requests: %d in %.1f s, %.0f queries/s, errors: %d\n",
-    summary.requests, s, summary.requests / s,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
-  io.write(string.format("latency: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-end
-LUA
-wrk -t2 -c2 -d3s -s "$work/mix.lua" http://127.0.0.1:3998 >/dev/null
+wrk -t2 -c2 -d3s -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" >/dev/null
 echo "== search pages: 2 concurrent clients, ${seconds}s, $(wc -l < "$work/queries.txt") queries in rotation"
-wrk -t2 -c2 -d"${seconds}s" -s "$work/mix.lua" http://127.0.0.1:3998 | grep -E '^(requests|latency):'
+wrk -t2 -c2 -d"${seconds}s" -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" | grep -E '^(requests|latency):'
 echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"

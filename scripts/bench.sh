@@ -31,19 +31,10 @@ for part in $parts; do curl -sf "http://127.0.0.1:3999/sitemaps/$part"; done \
   | shuf -n 2000 --random-source=<(yes) > "$work/paths.txt"
 echo "urls: $(wc -l < "$work/paths.txt") product pages, e.g. $(head -n1 "$work/paths.txt")"
 
-cat > "$work/paths.lua" <<LUA
-local paths = {}
-for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
-end
-LUA
 
 # Warm up, then measure.
-wrk -t2 -c8 -d3s -s "$work/paths.lua" http://127.0.0.1:3999 >/dev/null
+wrk -t2 -c8 -d3s -s scripts/wrk-rotate.lua http://127.0.0.1:3999 -- "$work/paths.txt" >/dev/null
 echo "== wrk: 2 threads, $connections connections, ${seconds}s, product pages"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/paths.lua" http://127.0.0.1:3999 \
-  | grep -E 'Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx|Socket errors'
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s scripts/wrk-rotate.lua http://127.0.0.1:3999 -- "$work/paths.txt" \
+  | grep -E '^(requests|latency):|Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx|Socket errors'
 echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"

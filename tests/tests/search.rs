@@ -221,6 +221,15 @@ async fn filters_and_sorting_narrow_and_order(s: &TestStore) {
     assert!(!ink.is_empty() && ink.len() < 5, "{ink:?}");
 }
 
+async fn product_by_handle(s: &TestStore, handle: &str) -> product::Model {
+    product::Entity::find()
+        .filter(product::Column::Handle.eq(handle))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no product {handle}"))
+}
+
 /// Sets a product's status, as the admin will, and reindexes it.
 async fn set_status(s: &TestStore, id: i32, status: &str) {
     product::Entity::update_many()
@@ -262,12 +271,7 @@ async fn reindex(s: &TestStore, id: i32) {
 }
 
 async fn changes_are_searchable_at_once(s: &TestStore) {
-    let teapot = product::Entity::find()
-        .filter(product::Column::Handle.eq("lotus-teapot"))
-        .one(&s.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let teapot = product_by_handle(s, "lotus-teapot").await;
     let lotus = "/en/products/lotus-teapot".to_owned();
     // Archived: gone from search.
     set_status(s, teapot.id, "archived").await;
@@ -358,12 +362,7 @@ mod sync {
 
     /// An edit by any writer that bumps `updated_at` reaches search without a reindex call.
     async fn edits_are_picked_up_by_the_sync_job(s: &TestStore) {
-        let mug = product::Entity::find()
-            .filter(product::Column::Handle.eq("lotus-mug"))
-            .one(&s.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let mug = product_by_handle(s, "lotus-mug").await;
         tradewind_domain::entity::product_translation::Entity::update_many()
             .col_expr(
                 tradewind_domain::entity::product_translation::Column::Title,
