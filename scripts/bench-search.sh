@@ -4,7 +4,9 @@
 # Seeds PRODUCTS synthetic products (text in all ten locales) into a scratch store, times
 # `tradewind reindex`, then replays a query mix (single words, two words, typos, CJK, Arabic,
 # Vietnamese, SKUs, facets, sorting) against /{locale}/search from 2 concurrent clients with
-# wrk and prints p50/p95/p99 and queries/s: whole search pages (index + catalog + HTML).
+# wrk and prints p50/p95/p99 and queries/s: whole search pages (index, cards, HTML, gzip).
+# Twice: as shoppers' repeats meet it (the results cache on, as in production), and with the
+# cache off, so that every request runs the whole search.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -14,18 +16,20 @@ seconds="${2:-20}"
 bench_build
 bin="$CARGO_TARGET_DIR/release/tradewind"
 work="$(mktemp -d)"
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 export TRADEWIND_DATA_DIR="$work/data"
 
-echo "== seeding $products products"
-"$bin" seed --products "$products" | tail -n 1
+bench_store "$products" "$bin"
 echo "== full index build"
 /usr/bin/time -f "reindex: %e s wall, max RSS %M KB" "$bin" reindex
 du -sh "$TRADEWIND_DATA_DIR/search" | awk '{print "index size: " $1}'
 
-"$bin" serve --listen 127.0.0.1:3998 --public-url http://127.0.0.1:3998 >"$work/serve.log" 2>&1 &
-pid=$!
-wait_healthy http://127.0.0.1:3998
+serve() {
+  if [ -n "${pid:-}" ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  "$bin" serve --listen 127.0.0.1:3998 --public-url http://127.0.0.1:3998 "$@" >"$work/serve.log" 2>&1 &
+  pid=$!
+  wait_healthy http://127.0.0.1:3998
+}
 
 # The query mix: what shoppers in each market type, with a few filters and sorts.
 cat > "$work/queries.txt" <<'Q'
@@ -55,7 +59,24 @@ cat > "$work/queries.txt" <<'Q'
 /es/search?q=tetera&sort=newest
 /id/search?q=teko
 Q
-wrk -t2 -c2 -d3s -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" >/dev/null
-echo "== search pages: 2 concurrent clients, ${seconds}s, $(wc -l < "$work/queries.txt") queries in rotation"
-wrk -t2 -c2 -d"${seconds}s" -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" | grep -E '^(requests|latency):'
-echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
+# Prints wrk's figures and the server's CPU time per request (user + system, from /proc),
+# which varies less than wall time on a shared machine.
+replay() {
+  wrk -t2 -c2 -d3s -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" >/dev/null
+  local before after out
+  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(wrk -t2 -c2 -d"${seconds}s" -s scripts/wrk-rotate.lua http://127.0.0.1:3998 -- "$work/queries.txt" | grep -E '^(requests|latency):')
+  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  echo "$out"
+  echo "$out" | awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    '/^requests:/ {printf "server CPU: %.2f ms per request\n", t * 1000 / hz / $2}'
+  echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
+}
+
+queries=$(wc -l < "$work/queries.txt")
+serve
+echo "== search pages, results cache on (the default): 2 clients, ${seconds}s, $queries queries in rotation"
+replay
+serve --search-cache 0
+echo "== search pages, results cache off: every request searches; 2 clients, ${seconds}s"
+replay

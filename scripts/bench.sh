@@ -13,12 +13,10 @@ connections="${3:-32}"
 bench_build
 bin="$CARGO_TARGET_DIR/release/tradewind"
 work="$(mktemp -d)"
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 export TRADEWIND_DATA_DIR="$work/data"
 
-echo "== seeding $products products"
-/usr/bin/time -f "seed: %e s, max RSS %M KB" "$bin" seed --products "$products"
-ls -l "$TRADEWIND_DATA_DIR/tradewind.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
+bench_store "$products" "$bin"
 
 "$bin" serve --listen 127.0.0.1:3999 --public-url http://127.0.0.1:3999 >"$work/serve.log" 2>&1 &
 pid=$!

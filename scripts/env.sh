@@ -24,3 +24,25 @@ wait_healthy() {
   echo "no answer from $1" >&2
   return 1
 }
+
+# For the benchmark scripts: a data dir seeded with PRODUCTS synthetic products in TRADEWIND_DATA_DIR.
+# Seeding 100,000 products takes a minute or more, so the seeded store is kept in
+# ~/.cache/tradewind/bench, keyed by the code that shapes it (migrations, seed, entities),
+# and each run works on a fresh copy of it.
+bench_store() {
+  local products="$1" bin="$2" key cache
+  key=$(git ls-files -s migrations domain/src/seed domain/src/entity | sha1sum | cut -c1-12)
+  cache="$HOME/.cache/tradewind/bench/$key-$products"
+  if [ ! -f "$cache/tradewind.db" ]; then
+    rm -rf "$HOME/.cache/tradewind/bench"
+    echo "== seeding $products products (kept in $cache for later runs)"
+    TRADEWIND_DATA_DIR="$cache.tmp" /usr/bin/time -f "seed: %e s, max RSS %M KB" \
+      "$bin" seed --products "$products" | tail -n 1
+    rm -rf "$cache.tmp/search"
+    mv "$cache.tmp" "$cache"
+  else
+    echo "== reusing $products seeded products from $cache"
+  fi
+  ls -l "$cache/tradewind.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
+  cp -r "$cache" "$TRADEWIND_DATA_DIR"
+}
