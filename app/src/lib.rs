@@ -24,6 +24,13 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let theme = String::new();
+    // Islands mode: only islands hydrate, so page data must not be serialized into the page
+    // for hydration (it doubled a results page). Leptos' `HydrationScripts` does this; our
+    // own island loader (see `IslandScripts`) takes its place.
+    #[cfg(feature = "ssr")]
+    if let Some(context) = leptos::reactive::owner::Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang=locale.code() dir=locale.dir()>
