@@ -24,6 +24,17 @@ pub fn srcset(file: &str) -> String {
         .join(", ")
 }
 
+/// How a page shows a stored image: the largest width as `src`, all widths in `srcset`.
+pub fn view(file: &str, width: i32, height: i32, alt: &str) -> crate::catalog::view::ImageView {
+    crate::catalog::view::ImageView {
+        src: url(file, WIDTHS[WIDTHS.len() - 1]),
+        srcset: srcset(file),
+        width,
+        height,
+        alt: alt.to_owned(),
+    }
+}
+
 /// A stable file name for a picture known by a key (e.g. how it was drawn), so it is made once.
 pub fn name_for(key: &str) -> String {
     let mut hasher = DefaultHasher::new();

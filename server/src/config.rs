@@ -67,6 +67,13 @@ pub struct ServeConfig {
     /// Do not seed the demo store into an empty database.
     #[arg(long, env = "TRADEWIND_NO_SEED")]
     pub no_seed: bool,
+    /// Recent searches whose results are kept in memory for repeats (0 turns this off).
+    #[arg(
+        long,
+        env = "TRADEWIND_SEARCH_CACHE",
+        default_value_t = tradewind_domain::search::DEFAULT_CACHED_RESULTS
+    )]
+    pub search_cache: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +139,7 @@ mod tests {
             public_url: url.to_owned(),
             site_dir: PathBuf::new(),
             no_seed: false,
+            search_cache: 0,
         }
     }
 

@@ -99,13 +99,11 @@ pub fn search_index(
     catalog: &Catalog,
     data_dir: &Path,
 ) -> Result<(SearchIndex, bool), DomainError> {
-    let codes: Vec<String> = catalog
-        .markets()
-        .all()
-        .iter()
-        .map(|m| m.code.clone())
-        .collect();
-    SearchIndex::open(&data_dir.join("search"), data_dir.join("synonyms"), &codes)
+    SearchIndex::open(
+        &data_dir.join("search"),
+        data_dir.join("synonyms"),
+        catalog.markets().all(),
+    )
 }
 
 async fn shop_currency(db: &DatabaseConnection) -> Result<Currency, DomainError> {

@@ -131,6 +131,7 @@ async fn serve(
         );
     }
     let state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
+    state.app.search.cache_results(cfg.search_cache);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| {

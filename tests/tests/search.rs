@@ -69,7 +69,41 @@ on_both_backends!(
     changes_are_searchable_at_once,
     bad_queries_get_a_normal_page,
     searches_are_logged_per_market,
+    result_cards_match_the_catalog,
 );
+
+/// Results pages and suggestions show cards kept in the index: in every locale and market
+/// they must be the cards the catalog computes (title, slug, picture, price, stock).
+async fn result_cards_match_the_catalog(s: &TestStore) {
+    use tradewind_domain::Locale;
+    use tradewind_domain::search::{Filters, SearchRequest, SearchSort};
+    let (index, catalog) = (&s.state.app.search, &s.state.app.catalog);
+    let mut compared = 0;
+    for market in catalog.markets().all() {
+        for locale in Locale::ALL {
+            let request = SearchRequest {
+                locale,
+                market: market.code.clone(),
+                text: "lotus".into(),
+                filters: Filters::default(),
+                sort: SearchSort::Relevance,
+                offset: 0,
+                limit: 24,
+                price_bounds: Vec::new(),
+            };
+            let hits = index.search(&request).unwrap().unwrap().hits;
+            let from_index: Vec<_> = hits.into_iter().map(|h| h.card).collect();
+            let ids: Vec<i32> = from_index.iter().map(|c| c.id).collect();
+            let from_db = catalog.cards(&ids, locale, market).await.unwrap();
+            assert_eq!(from_index, from_db, "{locale} in {}", market.code);
+            let suggested = index.suggest(locale, &market.code, "lotus", 5).unwrap();
+            let first: Vec<_> = from_db.iter().take(5).cloned().collect();
+            assert_eq!(suggested, first, "{locale} in {}", market.code);
+            compared += from_db.len();
+        }
+    }
+    assert!(compared > 100, "{compared}");
+}
 
 async fn finds_products_in_every_script(s: &TestStore) {
     let cases = [

@@ -400,22 +400,14 @@ mod server {
                     results: results.total,
                 });
             }
-            let ids: Vec<i32> = results.hits.iter().map(|h| h.id).collect();
-            let hits: HashMap<i32, &tradewind_domain::search::Hit> =
-                results.hits.iter().map(|h| (h.id, h)).collect();
-            // Cards come in the order of `ids`, without products gone since they were indexed.
-            let out: Vec<SearchResult> = ctx
-                .catalog
-                .cards(&ids, locale, market)
-                .await?
+            // Cards come from the index: a results page reads nothing from the database.
+            let out: Vec<SearchResult> = results
+                .hits
                 .into_iter()
-                .filter_map(|card| {
-                    let hit = hits.get(&card.id)?;
-                    Some(SearchResult {
-                        title_html: hit.title_html.clone(),
-                        snippet_html: hit.snippet_html.clone(),
-                        card,
-                    })
+                .map(|hit| SearchResult {
+                    card: hit.card,
+                    title_html: hit.title_html,
+                    snippet_html: hit.snippet_html,
                 })
                 .collect();
             let total = results.total as u64;
@@ -475,15 +467,12 @@ mod server {
         }
         out.truncate(3);
         let (text, limit) = (q.to_owned(), SUGGESTIONS - out.len());
-        let ids = off_the_runtime(&ctx, move |index| index.suggest(locale, &text, limit))
-            .await
-            .and_then(|r| r)
-            .map_err(map_err)?;
-        let cards = ctx
-            .catalog
-            .cards(&ids, locale, &market)
-            .await
-            .map_err(map_err)?;
+        let cards = off_the_runtime(&ctx, move |index| {
+            index.suggest(locale, &market.code, &text, limit)
+        })
+        .await
+        .and_then(|r| r)
+        .map_err(map_err)?;
         out.extend(cards.into_iter().map(|c| Suggestion {
             path: tradewind_domain::catalog::product_path(locale, &c.slug),
             detail: crate::components::price_text(&c.price, locale),

@@ -9,7 +9,7 @@ use crate::locale::Locale;
 use crate::market::{Localized, Market, Markets};
 use crate::media;
 use crate::money::{Currency, Money};
-use crate::search::{FacetLabels, SearchRecord};
+use crate::search::{CardData, CardImage, FacetLabels, SearchRecord};
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
@@ -185,6 +185,25 @@ impl Catalog {
         })
     }
 
+    /// What a card shows as its price in a market: the lowest variant price, marked "from"
+    /// when variants differ. `None` for a product without variants.
+    fn card_price<'a>(
+        &self,
+        market: &Market,
+        variants: impl IntoIterator<Item = &'a variant::Model>,
+        override_of: impl Fn(&variant::Model) -> Option<&'a price_override::Model>,
+    ) -> Result<Option<PriceView>> {
+        let mut prices = Vec::new();
+        for v in variants {
+            prices.push(self.variant_price(market, v, override_of(v))?);
+        }
+        let Some(mut price) = prices.iter().min_by_key(|p| p.amount.minor).cloned() else {
+            return Ok(None);
+        };
+        price.from = prices.iter().any(|p| p.amount != price.amount);
+        Ok(Some(price))
+    }
+
     async fn overrides(
         &self,
         market: &Market,
@@ -256,16 +275,15 @@ impl Catalog {
             let Some(text) = texts.get(id).and_then(|rows| pick(rows, locale)) else {
                 continue;
             };
-            let mut prices = Vec::new();
-            let mut available = false;
-            for v in by_product.get(id).into_iter().flatten() {
-                prices.push(self.variant_price(market, v, overrides.get(&v.id))?);
-                available |= stock.get(&v.id).copied().unwrap_or(0) > 0;
-            }
-            let Some(mut price) = prices.iter().min_by_key(|p| p.amount.minor).cloned() else {
+            let mine = by_product.get(id).map(Vec::as_slice).unwrap_or_default();
+            let Some(price) =
+                self.card_price(market, mine.iter().copied(), |v| overrides.get(&v.id))?
+            else {
                 continue;
             };
-            price.from = prices.iter().any(|p| p.amount != price.amount);
+            let available = mine
+                .iter()
+                .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0);
             cards.push(ProductCard {
                 id: *id,
                 slug: text.slug.clone(),
@@ -749,6 +767,15 @@ impl Catalog {
                 labels.collections.insert(handle.clone(), names);
             }
         }
+        let mut images: HashMap<i32, product_image::Model> = HashMap::new();
+        for img in product_image::Entity::find()
+            .filter(product_image::Column::ProductId.is_in(pids.iter().copied()))
+            .filter(product_image::Column::Position.eq(0))
+            .all(&self.db)
+            .await?
+        {
+            images.insert(img.product_id, img);
+        }
         let mut memberships: HashMap<i32, Vec<String>> = HashMap::new();
         for m in collection_product::Entity::find()
             .filter(collection_product::Column::ProductId.is_in(pids.iter().copied()))
@@ -834,19 +861,17 @@ impl Catalog {
                 .collect();
             let mut prices = Vec::new();
             for m in self.markets.all() {
-                let mut lowest: Option<i64> = None;
-                for v in &my_variants {
-                    let amount = self.price(
-                        m,
-                        v.price_minor,
-                        overrides.get(&(m.id, v.id)).map(|o| o.amount_minor),
-                    )?;
-                    lowest = Some(lowest.map_or(amount.minor, |l| l.min(amount.minor)));
-                }
-                if let Some(lowest) = lowest {
-                    prices.push((m.code.clone(), lowest));
+                let price = self.card_price(m, my_variants.iter().copied(), |v| {
+                    overrides.get(&(m.id, v.id))
+                })?;
+                if let Some(price) = price {
+                    prices.push((m.code.clone(), price));
                 }
             }
+            let slugs = Locale::ALL
+                .into_iter()
+                .map(|l| pick(rows, l).map(|t| t.slug.clone()).unwrap_or_default())
+                .collect();
             records.push(SearchRecord {
                 id: p.id,
                 texts,
@@ -865,10 +890,19 @@ impl Catalog {
                     .filter(|t| !t.is_empty())
                     .collect(),
                 options: option_keys,
-                prices,
-                in_stock: my_variants
-                    .iter()
-                    .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0),
+                card: CardData {
+                    slugs,
+                    image: images.remove(&p.id).map(|img| CardImage {
+                        alt: Localized::from_json(&img.alt),
+                        file: img.file,
+                        width: img.width,
+                        height: img.height,
+                    }),
+                    prices,
+                    available: my_variants
+                        .iter()
+                        .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0),
+                },
                 created: p.created_at.timestamp(),
             });
         }
@@ -893,11 +927,10 @@ pub fn market_view(m: &Market, locale: Locale) -> MarketView {
 }
 
 fn image_view(img: &product_image::Model, locale: Locale) -> ImageView {
-    ImageView {
-        src: media::url(&img.file, media::WIDTHS[media::WIDTHS.len() - 1]),
-        srcset: media::srcset(&img.file),
-        width: img.width,
-        height: img.height,
-        alt: Localized::from_json(&img.alt).get(locale).to_owned(),
-    }
+    media::view(
+        &img.file,
+        img.width,
+        img.height,
+        Localized::from_json(&img.alt).get(locale),
+    )
 }

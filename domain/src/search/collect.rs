@@ -1,9 +1,15 @@
-//! Facet counts over every matching product, read from fast fields segment by segment.
+//! Facet counts over every matching product.
+//!
+//! A broad query ("mug") matches a tenth of a large catalog, and every match counts towards
+//! every facet. Reading each match's values from tantivy's columns costs several lookups per
+//! facet; instead, each segment's values are laid out once in flat arrays (segments never
+//! change; merges make new ones), and counting a match is a few array increments.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// Counts per facet value. Price counts are per bucket of `FacetCollector::bounds`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,7 +25,112 @@ pub struct FacetCounts {
 
 pub const STR_FACETS: [&str; 5] = ["collection", "vendor", "kind", "tag", "option"];
 
-pub struct FacetCollector {
+/// A product without a price in a market (no variants).
+const NO_PRICE: i64 = i64::MIN;
+
+/// One segment's facet values, in the shape counting wants.
+struct SegmentFacets {
+    /// The values of document `d` are `ords[starts[d]..starts[d + 1]]`: numbers into `values`.
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+    /// Per number: which of `STR_FACETS` and the value.
+    values: Vec<(usize, String)>,
+    /// Per market price field (in the order given): each document's lowest price, or
+    /// `NO_PRICE`.
+    prices: Vec<Vec<i64>>,
+    in_stock: Vec<bool>,
+}
+
+impl SegmentFacets {
+    fn read(reader: &SegmentReader, price_fields: &[String]) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        let max_doc = reader.max_doc();
+        let mut columns = Vec::new();
+        let mut values = Vec::new();
+        for (facet, name) in STR_FACETS.iter().enumerate() {
+            let Some(column) = fast.str(name)? else {
+                continue;
+            };
+            let first = values.len() as u32;
+            let mut text = String::new();
+            for ord in 0..column.num_terms() as u64 {
+                text.clear();
+                column.ord_to_str(ord, &mut text)?;
+                values.push((facet, text.clone()));
+            }
+            columns.push((first, column));
+        }
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut ords = Vec::new();
+        starts.push(0);
+        for doc in 0..max_doc {
+            for (first, column) in &columns {
+                ords.extend(column.term_ords(doc).map(|o| first + o as u32));
+            }
+            starts.push(ords.len() as u32);
+        }
+        let mut prices = Vec::new();
+        for field in price_fields {
+            let column = fast.i64(field)?;
+            prices.push(
+                (0..max_doc)
+                    .map(|d| column.first(d).unwrap_or(NO_PRICE))
+                    .collect(),
+            );
+        }
+        let stock = fast.u64("in_stock")?;
+        let in_stock = (0..max_doc).map(|d| stock.first(d) == Some(1)).collect();
+        Ok(Self {
+            starts,
+            ords,
+            values,
+            prices,
+            in_stock,
+        })
+    }
+}
+
+/// Facet arrays per segment, made on a segment's first search and dropped with it.
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+}
+
+impl FacetCache {
+    /// Forgets segments that `searcher` no longer has (merged or deleted).
+    pub fn keep_only(&self, searcher: &Searcher) {
+        if let Ok(mut segments) = self.segments.lock() {
+            segments.retain(|id, _| {
+                searcher
+                    .segment_readers()
+                    .iter()
+                    .any(|r| r.segment_id() == *id)
+            });
+        }
+    }
+
+    fn get(
+        &self,
+        reader: &SegmentReader,
+        price_fields: &[String],
+    ) -> tantivy::Result<Arc<SegmentFacets>> {
+        let id = reader.segment_id();
+        if let Some(found) = self.segments.lock().ok().and_then(|s| s.get(&id).cloned()) {
+            return Ok(found);
+        }
+        // Made outside the lock; two searches racing on a new segment both make it, once.
+        let made = Arc::new(SegmentFacets::read(reader, price_fields)?);
+        if let Ok(mut segments) = self.segments.lock() {
+            segments.insert(id, made.clone());
+        }
+        Ok(made)
+    }
+}
+
+pub struct FacetCollector<'a> {
+    pub cache: &'a FacetCache,
+    /// Every market's price field, so a segment's arrays are made once for all markets.
+    pub price_fields: &'a [String],
     pub price_field: String,
     /// Ascending bucket starts after the first (which starts at 0): `[t1, t2, t3]` makes
     /// buckets `[0, t1) [t1, t2) [t2, t3) [t3, ∞)`.
@@ -27,16 +138,16 @@ pub struct FacetCollector {
 }
 
 pub struct FacetSegment {
-    strs: Vec<Option<StrColumn>>,
-    counts: Vec<Vec<u64>>,
-    price: Option<Column<i64>>,
-    stock: Option<Column<u64>>,
-    bounds: Vec<i64>,
+    facets: Arc<SegmentFacets>,
+    counts: Vec<u32>,
     price_counts: Vec<u64>,
+    bounds: Vec<i64>,
+    /// Which of `SegmentFacets::prices` is the request's market.
+    market: Option<usize>,
     in_stock: u64,
 }
 
-impl Collector for FacetCollector {
+impl Collector for FacetCollector<'_> {
     type Fruit = FacetCounts;
     type Child = FacetSegment;
 
@@ -45,22 +156,16 @@ impl Collector for FacetCollector {
         _ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetSegment> {
-        let fast = reader.fast_fields();
-        let strs: Vec<Option<StrColumn>> = STR_FACETS
-            .iter()
-            .map(|f| fast.str(f).ok().flatten())
-            .collect();
-        let counts = strs
-            .iter()
-            .map(|c| vec![0; c.as_ref().map(|c| c.num_terms()).unwrap_or(0)])
-            .collect();
+        let facets = self.cache.get(reader, self.price_fields)?;
         Ok(FacetSegment {
-            strs,
-            counts,
-            price: fast.i64(&self.price_field).ok(),
-            stock: fast.u64("in_stock").ok(),
-            bounds: self.bounds.clone(),
+            counts: vec![0; facets.values.len()],
+            facets,
             price_counts: vec![0; self.bounds.len() + 1],
+            bounds: self.bounds.clone(),
+            market: self
+                .price_fields
+                .iter()
+                .position(|f| *f == self.price_field),
             in_stock: 0,
         })
     }
@@ -101,39 +206,41 @@ impl SegmentCollector for FacetSegment {
     type Fruit = FacetCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.strs.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    if let Some(c) = counts.get_mut(ord as usize) {
-                        *c += 1;
-                    }
+        let d = doc as usize;
+        let f = &*self.facets;
+        if let (Some(&from), Some(&to)) = (f.starts.get(d), f.starts.get(d + 1))
+            && let Some(ords) = f.ords.get(from as usize..to as usize)
+        {
+            for &o in ords {
+                if let Some(c) = self.counts.get_mut(o as usize) {
+                    *c += 1;
                 }
             }
         }
-        if let Some(price) = self.price.as_ref().and_then(|p| p.first(doc)) {
+        if let Some(&price) = self
+            .market
+            .and_then(|m| f.prices.get(m))
+            .and_then(|p| p.get(d))
+            && price != NO_PRICE
+        {
             let bucket = self.bounds.iter().take_while(|b| price >= **b).count();
             if let Some(c) = self.price_counts.get_mut(bucket) {
                 *c += 1;
             }
         }
-        if self.stock.as_ref().and_then(|s| s.first(doc)) == Some(1) {
+        if f.in_stock.get(d) == Some(&true) {
             self.in_stock += 1;
         }
     }
 
     fn harvest(self) -> FacetCounts {
-        let mut named: Vec<HashMap<String, u64>> = Vec::new();
-        for (column, counts) in self.strs.iter().zip(self.counts) {
-            let mut map = HashMap::new();
-            if let Some(column) = column {
-                let mut text = String::new();
-                for (ord, n) in counts.into_iter().enumerate() {
-                    if n > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                        map.insert(text.clone(), n);
-                    }
-                }
+        let mut named: Vec<HashMap<String, u64>> = vec![HashMap::new(); STR_FACETS.len()];
+        for (n, (facet, value)) in self.counts.iter().zip(&self.facets.values) {
+            if *n > 0
+                && let Some(map) = named.get_mut(*facet)
+            {
+                map.insert(value.clone(), u64::from(*n));
             }
-            named.push(map);
         }
         let mut named = named.into_iter();
         FacetCounts {

@@ -13,6 +13,7 @@ pub mod log;
 mod query;
 mod synonyms;
 
+use collect::FacetCache;
 pub use collect::FacetCounts;
 pub use query::{
     Filters, Hit, MAX_QUERY_CHARS, PriceBucket, QueryProblem, SearchRequest, SearchResults,
@@ -20,9 +21,10 @@ pub use query::{
 };
 
 use crate::catalog::Catalog;
+use crate::catalog::view::{PriceView, ProductCard};
 use crate::error::{DomainError, Result};
 use crate::locale::Locale;
-use crate::market::Localized;
+use crate::market::{Localized, Market};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -34,10 +36,12 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 /// Bump when fields or analyzers change: the index is then rebuilt at start.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const MARKER: &str = "tradewind-schema";
 const LABELS: &str = "facet-labels.json";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Searches whose results are kept by default (a results page is roughly 30 KB).
+pub const DEFAULT_CACHED_RESULTS: usize = 256;
 
 impl From<tantivy::TantivyError> for DomainError {
     fn from(e: tantivy::TantivyError) -> Self {
@@ -64,10 +68,61 @@ pub struct SearchRecord {
     pub tags: Vec<String>,
     /// `name=value` keys in the store's default language, lower case: "colour=jade green".
     pub options: Vec<String>,
-    /// Lowest variant price per market code, in that market's minor units.
-    pub prices: Vec<(String, i64)>,
-    pub in_stock: bool,
+    pub card: CardData,
     pub created: i64,
+}
+
+/// What a results card shows besides its title, kept in the index (stored, as JSON) so that
+/// a results page or a suggestion needs no database read. The price and stock fields used
+/// for facets and sorting are taken from here too, so they cannot disagree with the card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardData {
+    /// Per locale in `Locale::ALL` order, fallback applied.
+    pub slugs: Vec<String>,
+    pub image: Option<CardImage>,
+    /// Per market code: the lowest variant price in that market, "from" when variants differ.
+    pub prices: Vec<(String, PriceView)>,
+    pub available: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardImage {
+    pub file: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt: Localized,
+}
+
+impl CardData {
+    /// The card as shown in `locale` and `market`, or `None` when the product has no price
+    /// there (no variants).
+    pub fn view(
+        &self,
+        id: i32,
+        title: String,
+        locale: Locale,
+        market: &str,
+    ) -> Option<ProductCard> {
+        let price = self.prices.iter().find(|(m, _)| m == market)?.1.clone();
+        Some(ProductCard {
+            id,
+            slug: self.slugs.get(locale_index(locale))?.clone(),
+            title,
+            price,
+            image: self
+                .image
+                .as_ref()
+                .map(|i| crate::media::view(&i.file, i.width, i.height, i.alt.get(locale))),
+            available: self.available,
+        })
+    }
+
+    fn lowest(&self, market: &str) -> Option<i64> {
+        self.prices
+            .iter()
+            .find(|(m, _)| m == market)
+            .map(|(_, p)| p.amount.minor)
+    }
 }
 
 /// How facet values are shown: localized names for the keys the index stores.
@@ -99,6 +154,7 @@ pub(crate) struct Fields {
     pub prices: Vec<(String, Field)>,
     pub in_stock: Field,
     pub created: Field,
+    pub card: Field,
 }
 
 impl Fields {
@@ -175,6 +231,7 @@ fn schema(markets: &[String]) -> (Schema, Fields) {
             .collect(),
         in_stock: b.add_u64_field("in_stock", INDEXED | FAST),
         created: b.add_i64_field("created", FAST),
+        card: b.add_bytes_field("card", STORED),
     };
     (b.build(), fields)
 }
@@ -187,14 +244,53 @@ pub struct SearchIndex {
     /// Shared with every search that reads them; replaced whole when they change.
     labels: RwLock<Arc<FacetLabels>>,
     synonyms: Synonyms,
+    facet_cache: FacetCache,
+    /// Every market's price field name, in `Fields::prices` order.
+    price_fields: Vec<String>,
+    results: ResultCache,
+}
+
+/// The results of recent searches, for the index as a reader last saw it: shoppers repeat
+/// the popular queries, and a repeat costs a copy instead of a search. Keys carry the reader
+/// generation, so any change to the index (a reload) makes earlier entries unreachable; they
+/// then age out.
+struct ResultCache(Mutex<Option<lru::LruCache<(u64, SearchRequest), SearchResults>>>);
+
+impl ResultCache {
+    fn new(entries: usize) -> Self {
+        Self(Mutex::new(
+            std::num::NonZeroUsize::new(entries).map(lru::LruCache::new),
+        ))
+    }
+
+    fn get(&self, key: &(u64, SearchRequest)) -> Option<SearchResults> {
+        self.0.lock().ok()?.as_mut()?.get(key).cloned()
+    }
+
+    fn put(&self, key: (u64, SearchRequest), results: &SearchResults) {
+        if let Ok(mut cache) = self.0.lock()
+            && let Some(cache) = cache.as_mut()
+        {
+            cache.put(key, results.clone());
+        }
+    }
 }
 
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it empty. The flag says whether it must be
-    /// (re)built from the catalog: new, unreadable, or from another schema.
-    pub fn open(dir: &Path, synonyms_dir: PathBuf, markets: &[String]) -> Result<(Self, bool)> {
-        let fingerprint = format!("v{SCHEMA_VERSION} markets={}", markets.join(","));
-        let (schema, fields) = schema(markets);
+    /// (re)built from the catalog: new, unreadable, from another schema, or made with other
+    /// markets or price rules (cards and price facets hold prices per market).
+    pub fn open(dir: &Path, synonyms_dir: PathBuf, markets: &[Market]) -> Result<(Self, bool)> {
+        let rules: Vec<String> = markets
+            .iter()
+            .map(|m| {
+                let rule = serde_json::to_string(&m.price_rule).unwrap_or_default();
+                format!("{}:{rule}", m.code)
+            })
+            .collect();
+        let fingerprint = format!("v{SCHEMA_VERSION} markets={}", rules.join(","));
+        let codes: Vec<String> = markets.iter().map(|m| m.code.clone()).collect();
+        let (schema, fields) = schema(&codes);
         let marker = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();
         let existing = if marker.trim() == fingerprint {
             match Index::open_in_dir(dir) {
@@ -250,6 +346,9 @@ impl SearchIndex {
                 fields,
                 labels: RwLock::new(Arc::new(labels)),
                 synonyms: Synonyms::new(synonyms_dir),
+                facet_cache: FacetCache::default(),
+                price_fields: codes.iter().map(|m| price_field_name(m)).collect(),
+                results: ResultCache::new(DEFAULT_CACHED_RESULTS),
             },
             fresh,
         ))
@@ -261,9 +360,13 @@ impl SearchIndex {
             f.id => r.id as u64,
             f.vendor => r.vendor.clone(),
             f.kind => r.product_type.clone(),
-            f.in_stock => u64::from(r.in_stock),
+            f.in_stock => u64::from(r.card.available),
             f.created => r.created,
         );
+        match serde_json::to_vec(&r.card) {
+            Ok(card) => d.add_bytes(f.card, &card),
+            Err(e) => tracing::error!(product = r.id, error = %e, "search card not stored"),
+        }
         for (i, (title, body)) in r.texts.iter().enumerate() {
             if let (Some(tf), Some(bf)) = (f.title.get(i), f.body.get(i)) {
                 d.add_text(*tf, title);
@@ -282,9 +385,9 @@ impl SearchIndex {
         for o in &r.options {
             d.add_text(f.option, o);
         }
-        for (market, price) in &r.prices {
-            if let Some(field) = f.price(market) {
-                d.add_i64(field, *price);
+        for (market, field) in &f.prices {
+            if let Some(price) = r.card.lowest(market) {
+                d.add_i64(*field, price);
             }
         }
         d
@@ -368,6 +471,13 @@ impl SearchIndex {
         std::fs::write(&tmp, json)?;
         std::fs::rename(tmp, self.dir.join(LABELS))?;
         Ok(())
+    }
+
+    /// How many recent searches keep their results; 0 turns the cache off.
+    pub fn cache_results(&self, entries: usize) {
+        if let Ok(mut cache) = self.results.0.lock() {
+            *cache = std::num::NonZeroUsize::new(entries).map(lru::LruCache::new);
+        }
     }
 
     pub fn labels(&self) -> Arc<FacetLabels> {

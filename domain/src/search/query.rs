@@ -9,20 +9,22 @@
 
 use super::collect::{FacetCollector, FacetCounts};
 use super::{SearchIndex, analysis, price_field_name};
+use crate::catalog::view::ProductCard;
 use crate::error::Result;
 use crate::locale::Locale;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
+use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 pub use crate::catalog::view::MAX_QUERY_CHARS;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SearchSort {
     #[default]
     Relevance,
@@ -57,7 +59,7 @@ impl SearchSort {
 }
 
 /// Narrowing chosen from the facets. Values are the keys the index stores.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Filters {
     pub collection: Option<String>,
     pub vendor: Option<String>,
@@ -75,7 +77,7 @@ impl Filters {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub locale: Locale,
     pub market: String,
@@ -97,7 +99,8 @@ pub enum QueryProblem {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
-    pub id: i32,
+    /// Title, link, picture, price in the request's market and availability, from the index.
+    pub card: ProductCard,
     /// HTML: the title with matched words in `<mark>`, escaped otherwise.
     pub title_html: String,
     /// HTML: a fragment of the description around the matches.
@@ -173,13 +176,92 @@ impl Planned {
     }
 }
 
-/// The document's own terms that a query matched, for highlighting typos and synonyms too.
-fn matched_terms(locale: Locale, text: &str, plan: &[Planned]) -> BTreeMap<String, f32> {
-    analysis::terms(locale, text)
-        .into_iter()
-        .filter(|t| plan.iter().any(|p| p.matches(t)))
-        .map(|t| (t, 1.0))
-        .collect()
+/// `text` as HTML with the words the query matched (typos and synonyms too) in `<mark>`.
+/// Text longer than `max` characters is cut to the stretch of about `max` characters that
+/// holds the most matches. One pass of the analyzer finds the words and their places.
+fn highlight(analyzer: &mut TextAnalyzer, text: &str, plan: &[Planned], max: usize) -> String {
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        if plan.iter().any(|p| p.matches(&t.text)) {
+            marks.push((t.offset_from, t.offset_to));
+        }
+    }
+    // Compound parts and segmenters may give overlapping words: mark their union.
+    marks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
+    for (from, to) in marks {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    let (start, end) = window(text, &merged, max);
+    let mut html = String::with_capacity(end - start + merged.len() * 13);
+    let mut at = start;
+    for &(from, to) in &merged {
+        if from < at || to > end {
+            continue;
+        }
+        let (Some(before), Some(word)) = (text.get(at..from), text.get(from..to)) else {
+            continue;
+        };
+        html.push_str(&escape(before));
+        html.push_str("<mark>");
+        html.push_str(&escape(word));
+        html.push_str("</mark>");
+        at = to;
+    }
+    html.push_str(&escape(text.get(at..end).unwrap_or_default()));
+    html
+}
+
+/// Byte range of `text` to show: all of it when short, else about `max` characters starting a
+/// little before the match that has the most matches after it.
+fn window(text: &str, marks: &[(usize, usize)], max: usize) -> (usize, usize) {
+    let end_after = |start: usize| {
+        text.get(start..)
+            .and_then(|rest| rest.char_indices().nth(max))
+            .map_or(text.len(), |(i, _)| start + i)
+    };
+    if end_after(0) == text.len() {
+        return (0, text.len());
+    }
+    let mut best = (0, 0);
+    for &(from, _) in marks.iter().take(64) {
+        let end = end_after(from);
+        let inside = marks
+            .iter()
+            .filter(|(f, t)| *f >= from && *t <= end)
+            .count();
+        if inside > best.1 {
+            best = (from, inside);
+        }
+    }
+    // A few words of context before the first match, starting at a word.
+    let mut start = best.0;
+    if start > 0 {
+        let earliest = text
+            .get(..start)
+            .and_then(|head| head.char_indices().rev().nth(30))
+            .map_or(0, |(i, _)| i);
+        start = text
+            .get(earliest..start)
+            .and_then(|lead| lead.find(char::is_whitespace))
+            .map_or(start, |i| earliest + i + 1);
+    }
+    let mut end = end_after(start);
+    // End at a word boundary where the text has spaces (not in Chinese or Japanese).
+    if end < text.len()
+        && let Some(space) = text
+            .get(start..end)
+            .and_then(|s| s.rfind(char::is_whitespace))
+        && space > (end - start) / 2
+    {
+        end = start + space;
+    }
+    (start, end)
 }
 
 fn words(locale: Locale, text: &str) -> Vec<QueryWord> {
@@ -211,6 +293,122 @@ pub fn typo_budget(chars: usize) -> u8 {
     }
 }
 
+/// How an indexed term matches a query word, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Match {
+    Exact,
+    Synonym,
+    Prefix,
+    Typo,
+}
+
+impl Match {
+    /// Relative to an exact match, which scores BM25 × 2.
+    fn boost(self) -> f32 {
+        match self {
+            Match::Exact => 2.0,
+            Match::Synonym => 1.5,
+            Match::Prefix => 0.8,
+            Match::Typo => 0.5,
+        }
+    }
+}
+
+/// Most terms a prefix or typo may expand to per word and field, the most frequent kept: a
+/// one-letter prefix in a large catalog would otherwise union thousands of posting lists.
+const MAX_EXPANSIONS: usize = 64;
+
+/// A Levenshtein automaton (with transpositions) as a term-dictionary automaton.
+struct Typos(levenshtein_automata::DFA);
+
+impl tantivy_fst::Automaton for Typos {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(
+            self.0.distance(*state),
+            levenshtein_automata::Distance::Exact(_)
+        )
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// Building an automaton builder is slow (milliseconds for two typos): one per distance.
+fn typo_automaton(term: &str, typos: u8) -> Typos {
+    use levenshtein_automata::LevenshteinAutomatonBuilder;
+    use std::sync::OnceLock;
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let typos = typos.min(2);
+    let builder =
+        BUILDERS[usize::from(typos)].get_or_init(|| LevenshteinAutomatonBuilder::new(typos, true));
+    Typos(builder.build_dfa(term))
+}
+
+/// The distinct terms of `field`, over all segments, that a planned word matches, each with
+/// its best way of matching. Expanding here rather than with tantivy's automaton queries
+/// scores each term once (not once as exact, again as prefix and again as typo) and never
+/// builds a bitset of every match per segment.
+fn expand(searcher: &Searcher, field: Field, word: &Planned) -> Result<Vec<(String, Match)>> {
+    let mut found: HashMap<String, (Match, u64)> = HashMap::new();
+    let mut add = |key: &[u8], how: Match, docs: u32| {
+        let Ok(key) = std::str::from_utf8(key) else {
+            return;
+        };
+        let entry = found.entry(key.to_owned()).or_insert((how, 0));
+        entry.0 = entry.0.min(how);
+        entry.1 += u64::from(docs);
+    };
+    let typos = (word.typos > 0).then(|| typo_automaton(&word.term, word.typos));
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let terms = index.terms();
+        for (text, how) in std::iter::once((&word.term, Match::Exact))
+            .chain(word.synonyms.iter().map(|s| (s, Match::Synonym)))
+        {
+            if let Some(info) = terms.get(text.as_bytes())? {
+                add(text.as_bytes(), how, info.doc_freq);
+            }
+        }
+        if word.prefix {
+            let mut stream = terms.range().ge(word.term.as_bytes()).into_stream()?;
+            while stream.advance() && stream.key().starts_with(word.term.as_bytes()) {
+                add(stream.key(), Match::Prefix, stream.value().doc_freq);
+            }
+        }
+        if let Some(automaton) = &typos {
+            let mut stream = terms.search(automaton).into_stream()?;
+            while stream.advance() {
+                add(stream.key(), Match::Typo, stream.value().doc_freq);
+            }
+        }
+    }
+    let mut terms: Vec<(String, Match, u64)> = found
+        .into_iter()
+        .map(|(t, (how, docs))| (t, how, docs))
+        .collect();
+    // Exact and synonyms first, then the most frequent expansions.
+    terms.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let kept = terms
+        .iter()
+        .filter(|t| t.1 <= Match::Synonym)
+        .count()
+        .saturating_add(MAX_EXPANSIONS);
+    terms.truncate(kept);
+    Ok(terms.into_iter().map(|(t, how, _)| (t, how)).collect())
+}
+
 fn boosted(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
@@ -226,94 +424,95 @@ pub fn clip(text: &str) -> (String, bool) {
 }
 
 impl SearchIndex {
-    /// The text part of a query and how each word may match, or why there is none.
+    /// The text part of a query as clauses (every word must match; the words as a phrase in
+    /// the title and an exact code score higher) and how each word may match, or why there
+    /// is none.
     fn text_query(
         &self,
+        searcher: &Searcher,
         locale: Locale,
         text: &str,
-    ) -> std::result::Result<(Box<dyn Query>, Vec<Planned>), QueryProblem> {
+    ) -> Result<std::result::Result<(Vec<(Occur, Box<dyn Query>)>, Vec<Planned>), QueryProblem>>
+    {
         if text.trim().is_empty() {
-            return Err(QueryProblem::Empty);
+            return Ok(Err(QueryProblem::Empty));
         }
         let words = words(locale, text);
-        let code = TermQuery::new(
-            Term::from_field_text(self.fields.code, &text.trim().to_lowercase()),
-            IndexRecordOption::Basic,
-        );
         if words.is_empty() {
-            return Err(QueryProblem::NoWords);
+            return Ok(Err(QueryProblem::NoWords));
         }
         let still_typing = !text.ends_with(char::is_whitespace);
         let (title, body) = (self.fields.title(locale), self.fields.body(locale));
-        let mut all_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plan = Vec::new();
         for (i, w) in words.iter().enumerate() {
             // A lone CJK character is shorter than the bigrams indexed: match it as a prefix.
-            let last = (i + 1 == words.len() && still_typing && !w.cjk) || (w.cjk && w.chars == 1);
-            let typos = if w.cjk { 0 } else { typo_budget(w.chars) };
-            let synonyms = self.synonyms.expand(locale, &w.term);
+            let prefix =
+                (i + 1 == words.len() && still_typing && !w.cjk) || (w.cjk && w.chars == 1);
+            let planned = Planned {
+                term: w.term.clone(),
+                typos: if w.cjk { 0 } else { typo_budget(w.chars) },
+                prefix,
+                synonyms: self.synonyms.expand(locale, &w.term),
+            };
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, weight) in [(title, 3.0), (body, 1.0)] {
-                let term = Term::from_field_text(field, &w.term);
-                any.push((
-                    Occur::Should,
-                    boosted(
-                        TermQuery::new(term.clone(), IndexRecordOption::WithFreqs),
-                        weight * 2.0,
-                    ),
-                ));
-                if typos > 0 {
-                    any.push((
-                        Occur::Should,
-                        boosted(FuzzyTermQuery::new(term.clone(), typos, true), weight * 0.5),
-                    ));
-                }
-                if last {
-                    any.push((
-                        Occur::Should,
-                        boosted(
-                            FuzzyTermQuery::new_prefix(term.clone(), 0, false),
-                            weight * 0.8,
+                for (term, how) in expand(searcher, field, &planned)? {
+                    let term = Term::from_field_text(field, &term);
+                    let query: Box<dyn Query> = match how {
+                        Match::Exact => boosted(
+                            TermQuery::new(term, IndexRecordOption::WithFreqs),
+                            weight * 2.0,
                         ),
-                    ));
-                }
-                for s in &synonyms {
-                    let t = Term::from_field_text(field, s);
-                    any.push((
-                        Occur::Should,
-                        boosted(
-                            TermQuery::new(t, IndexRecordOption::WithFreqs),
-                            weight * 1.5,
-                        ),
-                    ));
+                        // Constant scores: a rare near miss must not outrank a common exact word.
+                        Match::Synonym | Match::Prefix | Match::Typo => {
+                            Box::new(ConstScoreQuery::new(
+                                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                                weight * how.boost(),
+                            ))
+                        }
+                    };
+                    any.push((Occur::Should, query));
                 }
             }
-            all_words.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-            plan.push(Planned {
-                term: w.term.clone(),
-                typos,
-                prefix: last,
-                synonyms,
-            });
+            if any.is_empty() {
+                // A word found nowhere: nothing matches, but the query still runs (and
+                // facets and the count say so) rather than dropping the word.
+                any.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(title, &w.term),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            plan.push(planned);
         }
-        let mut text_part: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(all_words)))];
         if words.len() >= 2 {
             let terms: Vec<(usize, Term)> = words
                 .iter()
                 .enumerate()
                 .map(|(i, w)| (i, Term::from_field_text(title, &w.term)))
                 .collect();
-            text_part.push((
+            clauses.push((
                 Occur::Should,
                 boosted(PhraseQuery::new_with_offset(terms), 4.0),
             ));
         }
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(BooleanQuery::new(text_part))),
-            (Occur::Should, boosted(code, 20.0)),
-        ]));
-        Ok((query, plan))
+        // A SKU or barcode typed whole finds its product even when the words do not match.
+        let code = Term::from_field_text(self.fields.code, &text.trim().to_lowercase());
+        if searcher.doc_freq(&code)? > 0 {
+            let either: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Should, Box::new(BooleanQuery::new(clauses))),
+                (
+                    Occur::Should,
+                    boosted(TermQuery::new(code, IndexRecordOption::Basic), 20.0),
+                ),
+            ];
+            clauses = vec![(Occur::Must, Box::new(BooleanQuery::new(either)))];
+        }
+        Ok(Ok((clauses, plan)))
     }
 
     fn filter_clauses(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
@@ -372,16 +571,22 @@ impl SearchIndex {
         &self,
         req: &SearchRequest,
     ) -> Result<std::result::Result<SearchResults, QueryProblem>> {
+        let searcher = self.reader.searcher();
+        let key = (searcher.generation().generation_id(), req.clone());
+        if let Some(cached) = self.results.get(&key) {
+            return Ok(Ok(cached));
+        }
         let (text, shortened) = clip(&req.text);
-        let (text_query, plan) = match self.text_query(req.locale, &text) {
+        let (mut clauses, plan) = match self.text_query(&searcher, req.locale, &text)? {
             Ok(q) => q,
             Err(problem) => return Ok(Err(problem)),
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
         clauses.extend(self.filter_clauses(req));
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
+        self.facet_cache.keep_only(&searcher);
         let facets = FacetCollector {
+            cache: &self.facet_cache,
+            price_fields: &self.price_fields,
             price_field: price_field_name(&req.market),
             bounds: req.price_bounds.clone(),
         };
@@ -413,67 +618,98 @@ impl SearchIndex {
             }
         };
 
-        let title_field = self.fields.title(req.locale);
-        let body_field = self.fields.body(req.locale);
-        let analyzer = analysis::analyzer(req.locale);
+        let mut analyzer = analysis::analyzer(req.locale);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let Some(id) = Self::id_of(&doc, self.fields.id) else {
+            let Some(stored) = self.stored(&searcher, address, req.locale)? else {
                 continue;
             };
-            let text_of = |field| {
-                use tantivy::schema::Value;
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
+            let title_html = highlight(&mut analyzer, &stored.title, &plan, 300);
+            let snippet_html = highlight(&mut analyzer, &stored.body, &plan, 160);
+            let Some(card) = stored
+                .card
+                .view(stored.id, stored.title, req.locale, &req.market)
+            else {
+                continue;
             };
-            let (title_text, body_text) = (text_of(title_field), text_of(body_field));
-            let terms = matched_terms(req.locale, &format!("{title_text} {body_text}"), &plan);
-            let fragment = |text: &str, field, max: usize| {
-                let generator = SnippetGenerator::new(terms.clone(), analyzer.clone(), field, max);
-                let mut snippet = generator.snippet(text);
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                if snippet.fragment().is_empty() {
-                    escape(&text.chars().take(max).collect::<String>())
-                } else {
-                    snippet.to_html()
-                }
-            };
-            let title_html = fragment(&title_text, title_field, 300);
-            let snippet_html = fragment(&body_text, body_field, 160);
             hits.push(Hit {
-                id,
+                card,
                 title_html,
                 snippet_html,
             });
         }
-        Ok(Ok(SearchResults {
+        let results = SearchResults {
             total,
             hits,
             facets,
             shortened,
-        }))
+        };
+        self.results.put(key, &results);
+        Ok(Ok(results))
     }
 
-    /// Product ids for search-as-you-type: the best few matches for what is typed so far.
-    pub fn suggest(&self, locale: Locale, text: &str, limit: usize) -> Result<Vec<i32>> {
+    /// Cards for search-as-you-type: the best few matches for what is typed so far.
+    pub fn suggest(
+        &self,
+        locale: Locale,
+        market: &str,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ProductCard>> {
         let (text, _) = clip(text);
-        let Ok((query, _)) = self.text_query(locale, &text) else {
+        let searcher = self.reader.searcher();
+        let Ok((clauses, _)) = self.text_query(&searcher, locale, &text)? else {
             return Ok(Vec::new());
         };
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)))?;
-        let mut ids = Vec::new();
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        let mut cards = Vec::new();
         for (_, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) = Self::id_of(&doc, self.fields.id) {
-                ids.push(id);
+            if let Some(s) = self.stored(&searcher, address, locale)?
+                && let Some(card) = s.card.view(s.id, s.title, locale, market)
+            {
+                cards.push(card);
             }
         }
-        Ok(ids)
+        Ok(cards)
     }
+
+    /// What a hit keeps in the index for `locale`: id, title, description text and card.
+    fn stored(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        locale: Locale,
+    ) -> Result<Option<StoredHit>> {
+        use tantivy::schema::Value;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let card = doc
+            .get_first(self.fields.card)
+            .and_then(|v| v.as_bytes())
+            .and_then(|b| serde_json::from_slice(b).ok());
+        let (Some(id), Some(card)) = (Self::id_of(&doc, self.fields.id), card) else {
+            return Ok(None);
+        };
+        Ok(Some(StoredHit {
+            id,
+            title: text_of(self.fields.title(locale)),
+            body: text_of(self.fields.body(locale)),
+            card,
+        }))
+    }
+}
+
+struct StoredHit {
+    id: i32,
+    title: String,
+    body: String,
+    card: super::CardData,
 }
 
 fn escape(text: &str) -> String {
