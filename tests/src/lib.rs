@@ -137,12 +137,17 @@ impl TestStore {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::empty()).expect("request"))
-            .await
-            .expect("infallible");
+        // A request that never answers fails its test, naming the path, instead of hanging
+        // the whole run.
+        let res = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.router
+                .clone()
+                .oneshot(req.body(Body::empty()).expect("request")),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {path} within 60 s"))
+        .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)

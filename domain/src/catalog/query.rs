@@ -232,6 +232,18 @@ impl Catalog {
         Ok(map)
     }
 
+    /// The first picture of each product that has one: what cards show.
+    async fn first_images(&self, ids: &[i32]) -> Result<HashMap<i32, product_image::Model>> {
+        Ok(product_image::Entity::find()
+            .filter(product_image::Column::ProductId.is_in(ids.iter().copied()))
+            .filter(product_image::Column::Position.eq(0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|img| (img.product_id, img))
+            .collect())
+    }
+
     /// Cards for products, in the order of `ids`.
     pub async fn cards(
         &self,
@@ -256,15 +268,7 @@ impl Catalog {
         let variant_ids: Vec<i32> = variants.iter().map(|v| v.id).collect();
         let overrides = self.overrides(market, &variant_ids).await?;
         let stock = self.available(&variant_ids).await?;
-        let mut images: HashMap<i32, product_image::Model> = HashMap::new();
-        for img in product_image::Entity::find()
-            .filter(product_image::Column::ProductId.is_in(ids.iter().copied()))
-            .filter(product_image::Column::Position.eq(0))
-            .all(&self.db)
-            .await?
-        {
-            images.insert(img.product_id, img);
-        }
+        let images = self.first_images(ids).await?;
         let mut by_product: HashMap<i32, Vec<&variant::Model>> = HashMap::new();
         for v in &variants {
             by_product.entry(v.product_id).or_default().push(v);
@@ -767,15 +771,7 @@ impl Catalog {
                 labels.collections.insert(handle.clone(), names);
             }
         }
-        let mut images: HashMap<i32, product_image::Model> = HashMap::new();
-        for img in product_image::Entity::find()
-            .filter(product_image::Column::ProductId.is_in(pids.iter().copied()))
-            .filter(product_image::Column::Position.eq(0))
-            .all(&self.db)
-            .await?
-        {
-            images.insert(img.product_id, img);
-        }
+        let mut images = self.first_images(&pids).await?;
         let mut memberships: HashMap<i32, Vec<String>> = HashMap::new();
         for m in collection_product::Entity::find()
             .filter(collection_product::Column::ProductId.is_in(pids.iter().copied()))

@@ -250,11 +250,13 @@ pub struct SearchIndex {
     results: ResultCache,
 }
 
-/// The results of recent searches, for the index as a reader last saw it: shoppers repeat
-/// the popular queries, and a repeat costs a copy instead of a search. Keys carry the reader
-/// generation, so any change to the index (a reload) makes earlier entries unreachable; they
-/// then age out.
-struct ResultCache(Mutex<Option<lru::LruCache<(u64, SearchRequest), SearchResults>>>);
+/// The results of recent searches: shoppers repeat the popular queries, and a repeat costs a
+/// copy instead of a search. Keys carry what else decides the results, the reader generation
+/// and the synonyms file's version, so a change to the index (a reload) or to the synonyms
+/// makes earlier entries unreachable; they then age out.
+struct ResultCache(Mutex<Option<lru::LruCache<ResultKey, SearchResults>>>);
+
+type ResultKey = (u64, Option<std::time::SystemTime>, SearchRequest);
 
 impl ResultCache {
     fn new(entries: usize) -> Self {
@@ -263,11 +265,11 @@ impl ResultCache {
         ))
     }
 
-    fn get(&self, key: &(u64, SearchRequest)) -> Option<SearchResults> {
+    fn get(&self, key: &ResultKey) -> Option<SearchResults> {
         self.0.lock().ok()?.as_mut()?.get(key).cloned()
     }
 
-    fn put(&self, key: (u64, SearchRequest), results: &SearchResults) {
+    fn put(&self, key: ResultKey, results: &SearchResults) {
         if let Ok(mut cache) = self.0.lock()
             && let Some(cache) = cache.as_mut()
         {

@@ -293,6 +293,9 @@ pub fn typo_budget(chars: usize) -> u8 {
     }
 }
 
+/// A query's text part as boolean clauses, and how each word may match (for highlighting).
+type TextQuery = (Vec<(Occur, Box<dyn Query>)>, Vec<Planned>);
+
 /// How an indexed term matches a query word, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Match {
@@ -432,8 +435,7 @@ impl SearchIndex {
         searcher: &Searcher,
         locale: Locale,
         text: &str,
-    ) -> Result<std::result::Result<(Vec<(Occur, Box<dyn Query>)>, Vec<Planned>), QueryProblem>>
-    {
+    ) -> Result<std::result::Result<TextQuery, QueryProblem>> {
         if text.trim().is_empty() {
             return Ok(Err(QueryProblem::Empty));
         }
@@ -462,7 +464,7 @@ impl SearchIndex {
                     let query: Box<dyn Query> = match how {
                         Match::Exact => boosted(
                             TermQuery::new(term, IndexRecordOption::WithFreqs),
-                            weight * 2.0,
+                            weight * how.boost(),
                         ),
                         // Constant scores: a rare near miss must not outrank a common exact word.
                         Match::Synonym | Match::Prefix | Match::Typo => {
@@ -572,7 +574,11 @@ impl SearchIndex {
         req: &SearchRequest,
     ) -> Result<std::result::Result<SearchResults, QueryProblem>> {
         let searcher = self.reader.searcher();
-        let key = (searcher.generation().generation_id(), req.clone());
+        let key = (
+            searcher.generation().generation_id(),
+            self.synonyms.version(req.locale),
+            req.clone(),
+        );
         if let Some(cached) = self.results.get(&key) {
             return Ok(Ok(cached));
         }

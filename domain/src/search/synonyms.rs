@@ -35,6 +35,18 @@ impl Synonyms {
 
     /// Terms that mean the same as `term` (itself excluded).
     pub fn expand(&self, locale: Locale, term: &str) -> Vec<String> {
+        self.version(locale);
+        self.cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&locale).and_then(|l| l.groups.get(term).cloned()))
+            .unwrap_or_default()
+    }
+
+    /// Which version of the locale's file is in use (its modification time; `None` when
+    /// there is no file), after reading it again if it changed. Results computed with
+    /// another version are stale.
+    pub fn version(&self, locale: Locale) -> Option<SystemTime> {
         let modified = std::fs::metadata(self.path(locale))
             .and_then(|m| m.modified())
             .ok();
@@ -52,11 +64,7 @@ impl Synonyms {
                 c.insert(locale, loaded);
             }
         }
-        self.cache
-            .read()
-            .ok()
-            .and_then(|c| c.get(&locale).and_then(|l| l.groups.get(term).cloned()))
-            .unwrap_or_default()
+        modified
     }
 
     fn load(&self, locale: Locale) -> HashMap<String, Vec<String>> {
