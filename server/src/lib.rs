@@ -102,6 +102,7 @@ pub fn search_index(
     SearchIndex::open(
         &data_dir.join("search"),
         data_dir.join("synonyms"),
+        catalog.base_currency(),
         catalog.markets().all(),
     )
 }

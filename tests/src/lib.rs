@@ -169,7 +169,8 @@ impl TestStore {
             ..
         } = self;
         let _ = std::fs::remove_dir_all(data_dir);
-        db.close().await.ok();
+        // The store's background jobs may still hold a connection; never wait for ever.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), db.close()).await;
         if let Some((admin_url, name)) = cleanup
             && let Ok(admin) = Database::connect(&admin_url).await
         {

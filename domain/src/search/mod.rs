@@ -75,6 +75,9 @@ pub struct SearchRecord {
 /// What a results card shows besides its title, kept in the index (stored, as JSON) so that
 /// a results page or a suggestion needs no database read. The price and stock fields used
 /// for facets and sorting are taken from here too, so they cannot disagree with the card.
+/// So a change to a product's variants, prices, overrides, stock, pictures or translations
+/// must reach the index: bump `product.updated_at` (the sync job reindexes it within a
+/// second) or call `SearchIndex::reindex`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CardData {
     /// Per locale in `Locale::ALL` order, fallback applied.
@@ -280,9 +283,15 @@ impl ResultCache {
 
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it empty. The flag says whether it must be
-    /// (re)built from the catalog: new, unreadable, from another schema, or made with other
-    /// markets or price rules (cards and price facets hold prices per market).
-    pub fn open(dir: &Path, synonyms_dir: PathBuf, markets: &[Market]) -> Result<(Self, bool)> {
+    /// (re)built from the catalog: new, unreadable, from another schema, or made with another
+    /// base currency, other markets or price rules (cards and price facets hold prices per
+    /// market).
+    pub fn open(
+        dir: &Path,
+        synonyms_dir: PathBuf,
+        base: crate::money::Currency,
+        markets: &[Market],
+    ) -> Result<(Self, bool)> {
         let rules: Vec<String> = markets
             .iter()
             .map(|m| {
@@ -290,7 +299,11 @@ impl SearchIndex {
                 format!("{}:{rule}", m.code)
             })
             .collect();
-        let fingerprint = format!("v{SCHEMA_VERSION} markets={}", rules.join(","));
+        let fingerprint = format!(
+            "v{SCHEMA_VERSION} base={} markets={}",
+            base.code(),
+            rules.join(",")
+        );
         let codes: Vec<String> = markets.iter().map(|m| m.code.clone()).collect();
         let (schema, fields) = schema(&codes);
         let marker = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();

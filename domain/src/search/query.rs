@@ -12,10 +12,11 @@ use super::{SearchIndex, analysis, price_field_name};
 use crate::catalog::view::ProductCard;
 use crate::error::Result;
 use crate::locale::Locale;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
@@ -239,17 +240,21 @@ fn window(text: &str, marks: &[(usize, usize)], max: usize) -> (usize, usize) {
             best = (from, inside);
         }
     }
-    // A few words of context before the first match, starting at a word.
+    // A few words of context before the first match, starting at a word (or at the start
+    // of the text when it is that close).
     let mut start = best.0;
     if start > 0 {
         let earliest = text
             .get(..start)
             .and_then(|head| head.char_indices().rev().nth(30))
             .map_or(0, |(i, _)| i);
-        start = text
-            .get(earliest..start)
-            .and_then(|lead| lead.find(char::is_whitespace))
-            .map_or(start, |i| earliest + i + 1);
+        start = if earliest == 0 {
+            0
+        } else {
+            text.get(earliest..start)
+                .and_then(|lead| lead.char_indices().find(|(_, c)| c.is_whitespace()))
+                .map_or(start, |(i, c)| earliest + i + c.len_utf8())
+        };
     }
     let mut end = end_after(start);
     // End at a word boundary where the text has spaces (not in Chinese or Japanese).
@@ -296,29 +301,22 @@ pub fn typo_budget(chars: usize) -> u8 {
 /// A query's text part as boolean clauses, and how each word may match (for highlighting).
 type TextQuery = (Vec<(Occur, Box<dyn Query>)>, Vec<Planned>);
 
-/// How an indexed term matches a query word, best first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Match {
-    Exact,
-    Synonym,
-    Prefix,
-    Typo,
+/// The indexed terms of one field that a query word matches, by how they match. As with
+/// tantivy's automaton queries before, the exact term is also in the prefix and typo sets
+/// (it is its own prefix, at distance 0), so an exact word collects every bonus a near miss
+/// can and always ranks above it.
+#[derive(Default)]
+struct Expansion {
+    exact: bool,
+    synonyms: Vec<String>,
+    /// `None`: more than `MAX_EXPANSIONS` terms; the automaton query matches them instead.
+    prefix: Option<Vec<String>>,
+    typo: Option<Vec<String>>,
 }
 
-impl Match {
-    /// Relative to an exact match, which scores BM25 × 2.
-    fn boost(self) -> f32 {
-        match self {
-            Match::Exact => 2.0,
-            Match::Synonym => 1.5,
-            Match::Prefix => 0.8,
-            Match::Typo => 0.5,
-        }
-    }
-}
-
-/// Most terms a prefix or typo may expand to per word and field, the most frequent kept: a
-/// one-letter prefix in a large catalog would otherwise union thousands of posting lists.
+/// Terms a prefix or typo may expand to per word and field before the query falls back to
+/// tantivy's automaton query (a bitset of every match per segment), which costs more per
+/// query but never drops a match.
 const MAX_EXPANSIONS: usize = 64;
 
 /// A Levenshtein automaton (with transpositions) as a term-dictionary automaton.
@@ -359,57 +357,71 @@ fn typo_automaton(term: &str, typos: u8) -> Typos {
     Typos(builder.build_dfa(term))
 }
 
-/// The distinct terms of `field`, over all segments, that a planned word matches, each with
-/// its best way of matching. Expanding here rather than with tantivy's automaton queries
-/// scores each term once (not once as exact, again as prefix and again as typo) and never
-/// builds a bitset of every match per segment.
-fn expand(searcher: &Searcher, field: Field, word: &Planned) -> Result<Vec<(String, Match)>> {
-    let mut found: HashMap<String, (Match, u64)> = HashMap::new();
-    let mut add = |key: &[u8], how: Match, docs: u32| {
-        let Ok(key) = std::str::from_utf8(key) else {
-            return;
-        };
-        let entry = found.entry(key.to_owned()).or_insert((how, 0));
-        entry.0 = entry.0.min(how);
-        entry.1 += u64::from(docs);
-    };
-    let typos = (word.typos > 0).then(|| typo_automaton(&word.term, word.typos));
+/// Adds a streamed term to a capped set; `None` once the set is over the cap.
+fn collect_term(set: &mut Option<HashSet<String>>, key: &[u8]) {
+    if let Some(terms) = set
+        && let Ok(key) = std::str::from_utf8(key)
+    {
+        terms.insert(key.to_owned());
+        if terms.len() > MAX_EXPANSIONS {
+            *set = None;
+        }
+    }
+}
+
+/// What a planned word matches in `field`, over all segments. Walking the term dictionaries
+/// here instead of using tantivy's automaton queries avoids building, per query and segment,
+/// a bitset of every document that matches (the cost of broad prefixes like "mug").
+fn expand(searcher: &Searcher, field: Field, word: &Planned) -> Result<Expansion> {
+    let mut exact = false;
+    let mut synonyms: HashSet<String> = HashSet::new();
+    let mut prefix = word.prefix.then(HashSet::new);
+    let mut typo = (word.typos > 0).then(HashSet::new);
+    let automaton = (word.typos > 0).then(|| typo_automaton(&word.term, word.typos));
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
         let terms = index.terms();
-        for (text, how) in std::iter::once((&word.term, Match::Exact))
-            .chain(word.synonyms.iter().map(|s| (s, Match::Synonym)))
-        {
-            if let Some(info) = terms.get(text.as_bytes())? {
-                add(text.as_bytes(), how, info.doc_freq);
+        exact |= terms.get(word.term.as_bytes())?.is_some();
+        for s in &word.synonyms {
+            if terms.get(s.as_bytes())?.is_some() {
+                synonyms.insert(s.clone());
             }
         }
-        if word.prefix {
+        if prefix.is_some() {
             let mut stream = terms.range().ge(word.term.as_bytes()).into_stream()?;
-            while stream.advance() && stream.key().starts_with(word.term.as_bytes()) {
-                add(stream.key(), Match::Prefix, stream.value().doc_freq);
+            while prefix.is_some()
+                && stream.advance()
+                && stream.key().starts_with(word.term.as_bytes())
+            {
+                collect_term(&mut prefix, stream.key());
             }
         }
-        if let Some(automaton) = &typos {
+        if let (Some(automaton), true) = (&automaton, typo.is_some()) {
             let mut stream = terms.search(automaton).into_stream()?;
-            while stream.advance() {
-                add(stream.key(), Match::Typo, stream.value().doc_freq);
+            while typo.is_some() && stream.advance() {
+                collect_term(&mut typo, stream.key());
             }
         }
     }
-    let mut terms: Vec<(String, Match, u64)> = found
-        .into_iter()
-        .map(|(t, (how, docs))| (t, how, docs))
-        .collect();
-    // Exact and synonyms first, then the most frequent expansions.
-    terms.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    let kept = terms
-        .iter()
-        .filter(|t| t.1 <= Match::Synonym)
-        .count()
-        .saturating_add(MAX_EXPANSIONS);
-    terms.truncate(kept);
-    Ok(terms.into_iter().map(|(t, how, _)| (t, how)).collect())
+    let sorted = |set: HashSet<String>| {
+        let mut v: Vec<String> = set.into_iter().collect();
+        v.sort();
+        v
+    };
+    Ok(Expansion {
+        exact,
+        synonyms: sorted(synonyms),
+        prefix: if word.prefix {
+            prefix.map(sorted)
+        } else {
+            Some(Vec::new())
+        },
+        typo: if word.typos > 0 {
+            typo.map(sorted)
+        } else {
+            Some(Vec::new())
+        },
+    })
 }
 
 fn boosted(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
@@ -459,22 +471,53 @@ impl SearchIndex {
             };
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, weight) in [(title, 3.0), (body, 1.0)] {
-                for (term, how) in expand(searcher, field, &planned)? {
-                    let term = Term::from_field_text(field, &term);
-                    let query: Box<dyn Query> = match how {
-                        Match::Exact => boosted(
-                            TermQuery::new(term, IndexRecordOption::WithFreqs),
-                            weight * how.boost(),
-                        ),
-                        // Constant scores: a rare near miss must not outrank a common exact word.
-                        Match::Synonym | Match::Prefix | Match::Typo => {
-                            Box::new(ConstScoreQuery::new(
-                                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                                weight * how.boost(),
-                            ))
-                        }
+                let found = expand(searcher, field, &planned)?;
+                let scored = |term: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+                    let term = Term::from_field_text(field, term);
+                    (
+                        Occur::Should,
+                        boosted(TermQuery::new(term, IndexRecordOption::WithFreqs), boost),
+                    )
+                };
+                if found.exact {
+                    any.push(scored(&w.term, weight * 2.0));
+                }
+                for s in &found.synonyms {
+                    any.push(scored(s, weight * 1.5));
+                }
+                // Prefix and typo matches score a constant once per word, however many
+                // terms they cover: a rare near miss must not outrank a common exact word.
+                let term = Term::from_field_text(field, &w.term);
+                let fallback_prefix = || FuzzyTermQuery::new_prefix(term.clone(), 0, false);
+                let fallback_typo = || FuzzyTermQuery::new(term.clone(), planned.typos, true);
+                for (set, boost, fallback) in [
+                    (
+                        found.prefix,
+                        0.8,
+                        &fallback_prefix as &dyn Fn() -> FuzzyTermQuery,
+                    ),
+                    (found.typo, 0.5, &fallback_typo),
+                ] {
+                    let matched: Box<dyn Query> = match set {
+                        Some(terms) if terms.is_empty() => continue,
+                        Some(terms) => Box::new(BooleanQuery::new(
+                            terms
+                                .iter()
+                                .map(|t| {
+                                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                                        Term::from_field_text(field, t),
+                                        IndexRecordOption::Basic,
+                                    ));
+                                    (Occur::Should, q)
+                                })
+                                .collect(),
+                        )),
+                        None => Box::new(fallback()),
                     };
-                    any.push((Occur::Should, query));
+                    any.push((
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(matched, weight * boost)),
+                    ));
                 }
             }
             if any.is_empty() {
@@ -574,15 +617,22 @@ impl SearchIndex {
         req: &SearchRequest,
     ) -> Result<std::result::Result<SearchResults, QueryProblem>> {
         let searcher = self.reader.searcher();
+        let (text, shortened) = clip(&req.text);
+        // Keyed on the clipped text: a 10 KB query is not kept whole.
         let key = (
             searcher.generation().generation_id(),
             self.synonyms.version(req.locale),
-            req.clone(),
+            SearchRequest {
+                text: text.clone(),
+                ..req.clone()
+            },
         );
         if let Some(cached) = self.results.get(&key) {
-            return Ok(Ok(cached));
+            return Ok(Ok(SearchResults {
+                shortened,
+                ..cached
+            }));
         }
-        let (text, shortened) = clip(&req.text);
         let (mut clauses, plan) = match self.text_query(&searcher, req.locale, &text)? {
             Ok(q) => q,
             Err(problem) => return Ok(Err(problem)),
