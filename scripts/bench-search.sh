@@ -13,23 +13,10 @@ cd "$(dirname "$0")/.."
 products="${1:-100000}"
 seconds="${2:-20}"
 
-bench_build
-bin="$CARGO_TARGET_DIR/release/tradewind"
-work="$(mktemp -d)"
-trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-export TRADEWIND_DATA_DIR="$work/data"
-
-bench_store "$products" "$bin"
+bench_start "$products"
 echo "== full index build"
 /usr/bin/time -f "reindex: %e s wall, max RSS %M KB" "$bin" reindex
 du -sh "$TRADEWIND_DATA_DIR/search" | awk '{print "index size: " $1}'
-
-serve() {
-  if [ -n "${pid:-}" ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
-  "$bin" serve --listen 127.0.0.1:3998 --public-url http://127.0.0.1:3998 "$@" >"$work/serve.log" 2>&1 &
-  pid=$!
-  wait_healthy http://127.0.0.1:3998
-}
 
 # The query mix: what shoppers in each market type, with a few filters and sorts.
 cat > "$work/queries.txt" <<'Q'
@@ -70,13 +57,13 @@ replay() {
   echo "$out"
   echo "$out" | awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
     '/^requests:/ {printf "server CPU: %.2f ms per request\n", t * 1000 / hz / $2}'
-  echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
+  bench_rss
 }
 
 queries=$(wc -l < "$work/queries.txt")
-serve
+bench_serve 3998
 echo "== search pages, results cache on (the default): 2 clients, ${seconds}s, $queries queries in rotation"
 replay
-serve --search-cache 0
+bench_serve 3998 --search-cache 0
 echo "== search pages, results cache off: every request searches; 2 clients, ${seconds}s"
 replay

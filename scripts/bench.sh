@@ -10,17 +10,9 @@ products="${1:-100000}"
 seconds="${2:-20}"
 connections="${3:-32}"
 
-bench_build
-bin="$CARGO_TARGET_DIR/release/tradewind"
-work="$(mktemp -d)"
-trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-export TRADEWIND_DATA_DIR="$work/data"
+bench_start "$products"
 
-bench_store "$products" "$bin"
-
-"$bin" serve --listen 127.0.0.1:3999 --public-url http://127.0.0.1:3999 >"$work/serve.log" 2>&1 &
-pid=$!
-wait_healthy http://127.0.0.1:3999
+bench_serve 3999
 
 # Product URLs from the sitemap: spread over the catalog and over all ten locales.
 parts=$(curl -sf http://127.0.0.1:3999/sitemap.xml | grep -o 'products-[0-9]*\.xml' | sort -u)
@@ -35,4 +27,4 @@ wrk -t2 -c8 -d3s -s scripts/wrk-rotate.lua http://127.0.0.1:3999 -- "$work/paths
 echo "== wrk: 2 threads, $connections connections, ${seconds}s, product pages"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s scripts/wrk-rotate.lua http://127.0.0.1:3999 -- "$work/paths.txt" \
   | grep -E '^(requests|latency):|Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx|Socket errors'
-echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
+bench_rss

@@ -46,3 +46,28 @@ bench_store() {
   ls -l "$cache/tradewind.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
   cp -r "$cache" "$TRADEWIND_DATA_DIR"
 }
+
+# For the benchmark scripts: builds, then makes a scratch dir ($work, removed at exit with the
+# server) holding a store seeded with PRODUCTS products; sets $bin and TRADEWIND_DATA_DIR.
+bench_start() {
+  bench_build
+  bin="$CARGO_TARGET_DIR/release/tradewind"
+  work="$(mktemp -d)"
+  trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+  export TRADEWIND_DATA_DIR="$work/data"
+  bench_store "$1" "$bin"
+}
+
+# (Re)starts the release server on 127.0.0.1:PORT with any further flags; sets $pid.
+bench_serve() {
+  local port="$1"
+  shift
+  if [ -n "${pid:-}" ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  "$bin" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" "$@" >"$work/serve.log" 2>&1 &
+  pid=$!
+  wait_healthy "http://127.0.0.1:$port"
+}
+
+bench_rss() {
+  echo "server RSS: $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}')"
+}

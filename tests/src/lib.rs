@@ -182,6 +182,27 @@ impl TestStore {
     }
 }
 
+/// Runs each named `async fn(&TestStore)` as two tests, `sqlite::name` and `postgres::name`,
+/// each on a fresh store of its own (PostgreSQL ones are skipped when it is not there and not
+/// required).
+#[macro_export]
+macro_rules! on_both_backends {
+    (@backend $module:ident, $backend:ident, $($name:ident),*) => {
+        mod $module {
+            $(#[tokio::test] async fn $name() {
+                if let Some(s) = $crate::TestStore::new($crate::Backend::$backend).await {
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@backend sqlite, Sqlite, $($name),*);
+        $crate::on_both_backends!(@backend postgres, Postgres, $($name),*);
+    };
+}
+
 /// All `<script type="application/ld+json">` blocks of a page, parsed.
 pub fn json_ld(html: &str) -> Vec<serde_json::Value> {
     let re = regex::Regex::new(r#"(?s)<script type="application/ld\+json">(.*?)</script>"#)

@@ -5,7 +5,7 @@ use http::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tradewind_domain::entity::{collection, collection_product, product, stock_level, variant};
-use tradewind_tests::{Backend, TestStore};
+use tradewind_tests::TestStore;
 
 /// Product paths of the results, best first.
 fn results(html: &str) -> Vec<String> {
@@ -40,28 +40,7 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                if let Some(s) = tradewind_tests::TestStore::new(tradewind_tests::Backend::Sqlite).await {
-                    super::$name(&s).await;
-                    s.finish().await;
-                }
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                if let Some(s) = tradewind_tests::TestStore::new(tradewind_tests::Backend::Postgres).await {
-                    super::$name(&s).await;
-                    s.finish().await;
-                }
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+tradewind_tests::on_both_backends!(
     finds_products_in_every_script,
     typos_prefixes_codes_and_synonyms,
     facet_counts_match_the_database,
@@ -428,19 +407,5 @@ mod sync {
         panic!("the edit never reached search");
     }
 
-    #[tokio::test]
-    async fn sqlite() {
-        if let Some(s) = TestStore::new(Backend::Sqlite).await {
-            edits_are_picked_up_by_the_sync_job(&s).await;
-            s.finish().await;
-        }
-    }
-
-    #[tokio::test]
-    async fn postgres() {
-        if let Some(s) = TestStore::new(Backend::Postgres).await {
-            edits_are_picked_up_by_the_sync_job(&s).await;
-            s.finish().await;
-        }
-    }
+    tradewind_tests::on_both_backends!(edits_are_picked_up_by_the_sync_job);
 }

@@ -3,34 +3,9 @@
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tradewind_domain::entity::product_translation;
-use tradewind_tests::{Backend, PUBLIC_URL, TestStore, attr_near, json_ld};
+use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, json_ld};
 
-async fn store(backend: Backend) -> Option<TestStore> {
-    TestStore::new(backend).await
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() {
-                if let Some(s) = super::store(tradewind_tests::Backend::Sqlite).await {
-                    super::$name(&s).await;
-                    s.finish().await;
-                }
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                if let Some(s) = super::store(tradewind_tests::Backend::Postgres).await {
-                    super::$name(&s).await;
-                    s.finish().await;
-                }
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+tradewind_tests::on_both_backends!(
     home_and_locales,
     product_page_prices_stock_and_seo,
     markets_change_currency_and_overrides_win,
