@@ -28,7 +28,7 @@ fn language_id(locale: Locale) -> &'static LanguageIdentifier {
             .map(|l| l.code().parse().unwrap_or_default())
             .collect()
     });
-    &ids[Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0)]
+    &ids[locale.index()]
 }
 
 /// The message `id` in `locale`.

@@ -32,6 +32,11 @@ impl Locale {
         Self::Id,
     ];
 
+    /// This locale's place in `ALL`, for tables kept per locale in that order.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|l| *l == self).unwrap_or(0)
+    }
+
     /// The store's default: what every chain ends in and what `x-default` points at.
     pub const DEFAULT: Locale = Locale::En;
 

@@ -96,8 +96,7 @@ const GERMAN_PARTS: &[&str] = &[
 pub fn analyzer(locale: Locale) -> TextAnalyzer {
     static BUILT: OnceLock<Vec<TextAnalyzer>> = OnceLock::new();
     let all = BUILT.get_or_init(|| Locale::ALL.into_iter().map(build).collect());
-    let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
-    all[index].clone()
+    all[locale.index()].clone()
 }
 
 fn build(locale: Locale) -> TextAnalyzer {
@@ -105,6 +104,13 @@ fn build(locale: Locale) -> TextAnalyzer {
         TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_TOKEN))
             .filter(LowerCaser)
+    };
+    // Shoppers leave out accents: fold them, then stem.
+    let folded_and_stemmed = |language| {
+        words()
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(language))
+            .build()
     };
     match locale {
         Locale::En => words().filter(Stemmer::new(Language::English)).build(),
@@ -116,24 +122,12 @@ fn build(locale: Locale) -> TextAnalyzer {
                     .filter(AsciiFoldingFilter)
                     .filter(Stemmer::new(Language::German))
                     .build(),
-                Err(_) => words()
-                    .filter(AsciiFoldingFilter)
-                    .filter(Stemmer::new(Language::German))
-                    .build(),
+                Err(_) => folded_and_stemmed(Language::German),
             }
         }
-        Locale::Fr => words()
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(Language::French))
-            .build(),
-        Locale::Es => words()
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(Language::Spanish))
-            .build(),
-        Locale::PtBr => words()
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(Language::Portuguese))
-            .build(),
+        Locale::Fr => folded_and_stemmed(Language::French),
+        Locale::Es => folded_and_stemmed(Language::Spanish),
+        Locale::PtBr => folded_and_stemmed(Language::Portuguese),
         Locale::Vi => words().filter(AsciiFoldingFilter).build(),
         Locale::Id => words().build(),
         Locale::Ar => words().filter(ArabicNormalizer).build(),

@@ -109,7 +109,7 @@ impl CardData {
         let price = self.prices.iter().find(|(m, _)| m == market)?.1.clone();
         Some(ProductCard {
             id,
-            slug: self.slugs.get(locale_index(locale))?.clone(),
+            slug: self.slugs.get(locale.index())?.clone(),
             title,
             price,
             image: self
@@ -162,10 +162,10 @@ pub(crate) struct Fields {
 
 impl Fields {
     pub fn title(&self, locale: Locale) -> Field {
-        self.title[locale_index(locale)]
+        self.title[locale.index()]
     }
     pub fn body(&self, locale: Locale) -> Field {
-        self.body[locale_index(locale)]
+        self.body[locale.index()]
     }
     pub fn price(&self, market: &str) -> Option<Field> {
         self.prices
@@ -173,10 +173,6 @@ impl Fields {
             .find(|(m, _)| m == market)
             .map(|(_, f)| *f)
     }
-}
-
-fn locale_index(locale: Locale) -> usize {
-    Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0)
 }
 
 fn field_suffix(locale: Locale) -> String {
