@@ -39,7 +39,19 @@ struct SegmentFacets {
     /// `NO_PRICE`.
     prices: Vec<Vec<i64>>,
     in_stock: Vec<bool>,
+    /// Per market (its place in `prices`) and price bounds: a byte per document.
+    marks: Mutex<HashMap<MarksKey, Marks>>,
 }
+
+type MarksKey = (Option<usize>, Vec<i64>);
+
+/// A document's price bucket (`NO_BUCKET` without a price) and, in the high bit, whether it
+/// is in stock: what counting reads per match besides the values, in one byte instead of an
+/// eight-byte price and a flag in another array (one cache line fewer per match).
+type Marks = Arc<Vec<u8>>;
+
+const IN_STOCK: u8 = 0x80;
+const NO_BUCKET: u8 = 0x7f;
 
 impl SegmentFacets {
     fn read(reader: &SegmentReader, price_fields: &[String]) -> tantivy::Result<Self> {
@@ -86,7 +98,38 @@ impl SegmentFacets {
             values,
             prices,
             in_stock,
+            marks: Mutex::default(),
         })
+    }
+
+    /// The marks for a market's prices (by its place in `prices`) cut at `bounds`, made on
+    /// first use: a market's bounds only change with the store's settings.
+    fn marks(&self, market: Option<usize>, bounds: &[i64]) -> Marks {
+        let key = (market, bounds.to_vec());
+        if let Some(found) = self.marks.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return found;
+        }
+        let prices = market.and_then(|m| self.prices.get(m));
+        let made: Marks = Arc::new(
+            self.in_stock
+                .iter()
+                .enumerate()
+                .map(|(d, stocked)| {
+                    let bucket = match prices.and_then(|p| p.get(d)) {
+                        Some(&price) if price != NO_PRICE => {
+                            let n = bounds.iter().take_while(|b| price >= **b).count();
+                            u8::try_from(n).map_or(NO_BUCKET, |n| n.min(NO_BUCKET))
+                        }
+                        _ => NO_BUCKET,
+                    };
+                    if *stocked { bucket | IN_STOCK } else { bucket }
+                })
+                .collect(),
+        );
+        if let Ok(mut marks) = self.marks.lock() {
+            marks.insert(key, made.clone());
+        }
+        made
     }
 }
 
@@ -139,11 +182,9 @@ pub struct FacetCollector<'a> {
 
 pub struct FacetSegment {
     facets: Arc<SegmentFacets>,
+    marks: Marks,
     counts: Vec<u32>,
     price_counts: Vec<u64>,
-    bounds: Vec<i64>,
-    /// Which of `SegmentFacets::prices` is the request's market.
-    market: Option<usize>,
     in_stock: u64,
 }
 
@@ -157,15 +198,16 @@ impl Collector for FacetCollector<'_> {
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetSegment> {
         let facets = self.cache.get(reader, self.price_fields)?;
+        let market = self
+            .price_fields
+            .iter()
+            .position(|f| *f == self.price_field);
         Ok(FacetSegment {
             counts: vec![0; facets.values.len()],
+            marks: facets.marks(market, &self.bounds),
             facets,
-            price_counts: vec![0; self.bounds.len() + 1],
-            bounds: self.bounds.clone(),
-            market: self
-                .price_fields
-                .iter()
-                .position(|f| *f == self.price_field),
+            // Bucket `NO_BUCKET` and later ones cannot be told apart: no more are counted.
+            price_counts: vec![0; (self.bounds.len() + 1).min(usize::from(NO_BUCKET))],
             in_stock: 0,
         })
     }
@@ -217,19 +259,13 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
-        if let Some(&price) = self
-            .market
-            .and_then(|m| f.prices.get(m))
-            .and_then(|p| p.get(d))
-            && price != NO_PRICE
-        {
-            let bucket = self.bounds.iter().take_while(|b| price >= **b).count();
-            if let Some(c) = self.price_counts.get_mut(bucket) {
+        if let Some(&mark) = self.marks.get(d) {
+            if mark & IN_STOCK != 0 {
+                self.in_stock += 1;
+            }
+            if let Some(c) = self.price_counts.get_mut(usize::from(mark & NO_BUCKET)) {
                 *c += 1;
             }
-        }
-        if f.in_stock.get(d) == Some(&true) {
-            self.in_stock += 1;
         }
     }
 
