@@ -7,6 +7,7 @@
 //! word also matches as a prefix while the shopper is still typing. A query equal to a SKU
 //! or barcode finds that product.
 
+use super::bonus::Bonus;
 use super::collect::{FacetCollector, FacetCounts};
 use super::{SearchIndex, analysis, price_field_name};
 use crate::catalog::view::ProductCard;
@@ -165,15 +166,35 @@ struct Planned {
     typos: u8,
     prefix: bool,
     synonyms: Vec<String>,
+    /// The indexed words it matched, in the title or the description (for highlighting).
+    matched: HashSet<String>,
+    /// Set when its prefixes or typos were too many to list: words are then tested directly.
+    any_prefix: bool,
+    any_typo: Option<Typos>,
 }
 
 impl Planned {
+    /// Remembers what the word matched in one field.
+    fn note(&mut self, found: &Expansion) {
+        self.matched.extend(found.synonyms.iter().cloned());
+        for terms in [&found.prefix, &found.typo].into_iter().flatten() {
+            self.matched.extend(terms.iter().cloned());
+        }
+        self.any_prefix |= self.prefix && found.prefix.is_none();
+        if self.typos > 0 && found.typo.is_none() && self.any_typo.is_none() {
+            self.any_typo = Some(typo_automaton(&self.term, self.typos));
+        }
+    }
+
+    /// Whether an analyzed word of a hit's text is one the query matched.
     fn matches(&self, term: &str) -> bool {
         term == self.term
-            || self.synonyms.iter().any(|s| s == term)
-            || (self.prefix && term.starts_with(&self.term))
-            || (self.typos > 0
-                && strsim::damerau_levenshtein(term, &self.term) <= usize::from(self.typos))
+            || self.matched.contains(term)
+            || (self.any_prefix && term.starts_with(&self.term))
+            || self
+                .any_typo
+                .as_ref()
+                .is_some_and(|typos| typos.matches(term))
     }
 }
 
@@ -345,6 +366,20 @@ impl tantivy_fst::Automaton for Typos {
     }
 }
 
+impl Typos {
+    fn matches(&self, term: &str) -> bool {
+        use tantivy_fst::Automaton;
+        let mut state = self.start();
+        for byte in term.bytes() {
+            if !self.can_match(&state) {
+                return false;
+            }
+            state = self.accept(&state, byte);
+        }
+        self.is_match(&state)
+    }
+}
+
 /// Building an automaton builder is slow (milliseconds for two typos): one per distance.
 fn typo_automaton(term: &str, typos: u8) -> Typos {
     use levenshtein_automata::LevenshteinAutomatonBuilder;
@@ -463,15 +498,19 @@ impl SearchIndex {
             // A lone CJK character is shorter than the bigrams indexed: match it as a prefix.
             let prefix =
                 (i + 1 == words.len() && still_typing && !w.cjk) || (w.cjk && w.chars == 1);
-            let planned = Planned {
+            let mut planned = Planned {
                 term: w.term.clone(),
                 typos: if w.cjk { 0 } else { typo_budget(w.chars) },
                 prefix,
                 synonyms: self.synonyms.expand(locale, &w.term),
+                matched: HashSet::new(),
+                any_prefix: false,
+                any_typo: None,
             };
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, weight) in [(title, 3.0), (body, 1.0)] {
                 let found = expand(searcher, field, &planned)?;
+                planned.note(&found);
                 let scored = |term: &str, boost: f32| -> (Occur, Box<dyn Query>) {
                     let term = Term::from_field_text(field, term);
                     (
@@ -479,17 +518,15 @@ impl SearchIndex {
                         boosted(TermQuery::new(term, IndexRecordOption::WithFreqs), boost),
                     )
                 };
-                if found.exact {
-                    any.push(scored(&w.term, weight * 2.0));
-                }
-                for s in &found.synonyms {
-                    any.push(scored(s, weight * 1.5));
-                }
                 // Prefix and typo matches score a constant once per word, however many
                 // terms they cover: a rare near miss must not outrank a common exact word.
+                // A set that holds only the exact word adds its constant to the exact
+                // word's score instead, which ranks the same and reads its postings once.
                 let term = Term::from_field_text(field, &w.term);
                 let fallback_prefix = || FuzzyTermQuery::new_prefix(term.clone(), 0, false);
                 let fallback_typo = || FuzzyTermQuery::new(term.clone(), planned.typos, true);
+                let mut bonus = 0.0;
+                let mut near = Vec::new();
                 for (set, boost, fallback) in [
                     (
                         found.prefix,
@@ -498,8 +535,27 @@ impl SearchIndex {
                     ),
                     (found.typo, 0.5, &fallback_typo),
                 ] {
+                    match set {
+                        Some(terms) if terms.is_empty() => {}
+                        Some(terms) if found.exact && terms == [w.term.as_str()] => {
+                            bonus += weight * boost;
+                        }
+                        set => near.push((set, boost, fallback)),
+                    }
+                }
+                if found.exact {
+                    let (occur, exact) = scored(&w.term, weight * 2.0);
+                    any.push(if bonus > 0.0 {
+                        (occur, Box::new(Bonus::new(exact, bonus)))
+                    } else {
+                        (occur, exact)
+                    });
+                }
+                for s in &found.synonyms {
+                    any.push(scored(s, weight * 1.5));
+                }
+                for (set, boost, fallback) in near {
                     let matched: Box<dyn Query> = match set {
-                        Some(terms) if terms.is_empty() => continue,
                         Some(terms) => Box::new(BooleanQuery::new(
                             terms
                                 .iter()
@@ -748,7 +804,7 @@ impl SearchIndex {
         let card = doc
             .get_first(self.fields.card)
             .and_then(|v| v.as_bytes())
-            .and_then(|b| serde_json::from_slice(b).ok());
+            .and_then(|b| postcard::from_bytes(b).ok());
         let (Some(id), Some(card)) = (Self::id_of(&doc, self.fields.id), card) else {
             return Ok(None);
         };
