@@ -428,6 +428,36 @@ impl SearchIndex {
             // the end could not include the segments those were busy with.
             writer.set_merge_policy(Box::new(NoMergePolicy));
         }
+        let filled = self.fill(catalog, &bar).await;
+        {
+            let mut writer = self.writer()?;
+            // One segment: a query then sets up its terms and scorers once instead of once
+            // per segment the batches left (eight for 100,000 products).
+            if filled.is_ok()
+                && let Ok(segments) = writer.index().searchable_segment_ids()
+                && segments.len() > 1
+                && let Err(e) = writer.merge(&segments).wait()
+            {
+                tracing::warn!(error = %e, "search index left in several segments: searches stay correct, a little slower");
+            }
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        }
+        let (count, labels) = filled?;
+        self.reader.reload()?;
+        if let Ok(mut l) = self.labels.write() {
+            *l = Arc::new(labels);
+        }
+        self.save_labels()?;
+        bar.finish_and_clear();
+        Ok(count)
+    }
+
+    /// Writes every active product and commits: the rebuild's batches.
+    async fn fill(
+        &self,
+        catalog: &Catalog,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(usize, FacetLabels)> {
         let mut labels = FacetLabels::default();
         let mut after = 0;
         let mut count = 0;
@@ -447,24 +477,8 @@ impl SearchIndex {
             bar.set_position(count as u64);
             after = last;
         }
-        {
-            let mut writer = self.writer()?;
-            writer.commit()?;
-            // One segment: a query then sets up its terms and scorers once instead of once
-            // per segment the batches left (eight for 100,000 products).
-            let segments = writer.index().searchable_segment_ids()?;
-            if segments.len() > 1 {
-                writer.merge(&segments).wait()?;
-            }
-            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
-        }
-        self.reader.reload()?;
-        if let Ok(mut l) = self.labels.write() {
-            *l = Arc::new(labels);
-        }
-        self.save_labels()?;
-        bar.finish_and_clear();
-        Ok(count)
+        self.writer()?.commit()?;
+        Ok((count, labels))
     }
 
     /// Brings the given products up to date: edited, archived (removed), restocked, new.
