@@ -37,7 +37,9 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
-/// Bump when fields or analyzers change: the index is then rebuilt at start.
+/// Bump when fields or analyzers change, or the stored card's layout (`CardData` and the types
+/// in it, `Currency` included: postcard stores fields by position and variants by number; the
+/// test `card_layout_is_pinned` fails when it changes): the index is then rebuilt at start.
 const SCHEMA_VERSION: u32 = 3;
 const MARKER: &str = "tradewind-schema";
 const LABELS: &str = "facet-labels.json";
@@ -80,7 +82,7 @@ pub struct SearchRecord {
 /// for facets and sorting are taken from here too, so they cannot disagree with the card.
 /// So a change to a product's variants, prices, overrides, stock, pictures or translations
 /// must reach the index: bump `product.updated_at` (the sync job reindexes it within a
-/// second) or call `SearchIndex::reindex`.
+/// second) or call `SearchIndex::reindex`. A change to its layout needs a new `SCHEMA_VERSION`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CardData {
     /// Per locale in `Locale::ALL` order, fallback applied.
@@ -433,11 +435,16 @@ impl SearchIndex {
             let mut writer = self.writer()?;
             // One segment: a query then sets up its terms and scorers once instead of once
             // per segment the batches left (eight for 100,000 products).
-            if filled.is_ok()
-                && let Ok(segments) = writer.index().searchable_segment_ids()
-                && segments.len() > 1
-                && let Err(e) = writer.merge(&segments).wait()
-            {
+            // Blocking, with the writer held: rebuilds run at start and from the command line,
+            // never while the store serves.
+            let merged = match writer.index().searchable_segment_ids() {
+                Ok(segments) if filled.is_ok() && segments.len() > 1 => {
+                    writer.merge(&segments).wait().map(|_| ())
+                }
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = merged {
                 tracing::warn!(error = %e, "search index left in several segments: searches stay correct, a little slower");
             }
             writer.set_merge_policy(Box::new(LogMergePolicy::default()));
@@ -571,6 +578,43 @@ pub fn html_to_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stored cards are read by position: this fails when their layout changes, which must
+    /// come with a new `SCHEMA_VERSION` (and then new bytes here).
+    #[test]
+    fn card_layout_is_pinned() {
+        use crate::catalog::view::PriceView;
+        use crate::money::{Currency, Money};
+        let card = CardData {
+            slugs: vec!["mug".into(), "bei".into()],
+            image: Some(CardImage {
+                file: "ab".into(),
+                width: 8,
+                height: 6,
+                alt: Localized([("en".to_owned(), "a".to_owned())].into()),
+            }),
+            prices: vec![(
+                "EU".into(),
+                PriceView {
+                    amount: Money::new(1299, Currency::Eur),
+                    compare_at: None,
+                    from: true,
+                },
+            )],
+            available: true,
+        };
+        let bytes = postcard::to_allocvec(&card).expect("encodes");
+        assert_eq!(
+            SCHEMA_VERSION, 3,
+            "new schema: pin the new card bytes below"
+        );
+        let pinned = [
+            2, 3, 109, 117, 103, 3, 98, 101, 105, 1, 2, 97, 98, 16, 12, 1, 2, 101, 110, 1, 97, 1,
+            2, 69, 85, 166, 20, 1, 0, 1, 1,
+        ];
+        assert_eq!(bytes, pinned, "card layout changed: bump SCHEMA_VERSION");
+        assert_eq!(postcard::from_bytes::<CardData>(&bytes).ok(), Some(card));
+    }
 
     #[test]
     fn html_becomes_plain_text() {

@@ -521,7 +521,8 @@ impl SearchIndex {
                 // Prefix and typo matches score a constant once per word, however many
                 // terms they cover: a rare near miss must not outrank a common exact word.
                 // A set that holds only the exact word adds its constant to the exact
-                // word's score instead, which ranks the same and reads its postings once.
+                // word's score instead, which ranks the same (up to float rounding) and reads
+                // its postings once.
                 let term = Term::from_field_text(field, &w.term);
                 let fallback_prefix = || FuzzyTermQuery::new_prefix(term.clone(), 0, false);
                 let fallback_typo = || FuzzyTermQuery::new(term.clone(), planned.typos, true);
@@ -801,11 +802,18 @@ impl SearchIndex {
                 .unwrap_or_default()
                 .to_owned()
         };
+        let id = Self::id_of(&doc, self.fields.id);
         let card = doc
             .get_first(self.fields.card)
             .and_then(|v| v.as_bytes())
-            .and_then(|b| postcard::from_bytes(b).ok());
-        let (Some(id), Some(card)) = (Self::id_of(&doc, self.fields.id), card) else {
+            .and_then(|b| match postcard::from_bytes(b) {
+                Ok(card) => Some(card),
+                Err(e) => {
+                    tracing::warn!(product = ?id, error = %e, "search card unreadable: reindex");
+                    None
+                }
+            });
+        let (Some(id), Some(card)) = (id, card) else {
             return Ok(None);
         };
         Ok(Some(StoredHit {
