@@ -285,9 +285,7 @@ impl Catalog {
             else {
                 continue;
             };
-            let available = mine
-                .iter()
-                .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0);
+            let available = any_in_stock(mine, &stock);
             cards.push(ProductCard {
                 id: *id,
                 slug: text.slug.clone(),
@@ -895,9 +893,7 @@ impl Catalog {
                         height: img.height,
                     }),
                     prices,
-                    available: my_variants
-                        .iter()
-                        .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0),
+                    available: any_in_stock(&my_variants, &stock),
                 },
                 created: p.created_at.timestamp(),
             });
@@ -920,6 +916,13 @@ pub fn market_view(m: &Market, locale: Locale) -> MarketView {
         currency: m.currency(),
         tax_inclusive: m.tax_inclusive,
     }
+}
+
+/// Whether any of the variants has stock, by variant id in `stock` (what `available` reads).
+fn any_in_stock(variants: &[&variant::Model], stock: &HashMap<i32, i32>) -> bool {
+    variants
+        .iter()
+        .any(|v| stock.get(&v.id).copied().unwrap_or(0) > 0)
 }
 
 fn image_view(img: &product_image::Model, locale: Locale) -> ImageView {

@@ -6,6 +6,8 @@
 //! change; merges make new ones), and counting a match is a few array increments.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
@@ -105,31 +107,27 @@ impl SegmentFacets {
     /// The marks for a market's prices (by its place in `prices`) cut at `bounds`, made on
     /// first use: a market's bounds only change with the store's settings.
     fn marks(&self, market: Option<usize>, bounds: &[i64]) -> Marks {
-        let key = (market, bounds.to_vec());
-        if let Some(found) = self.marks.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return found;
-        }
         let prices = market.and_then(|m| self.prices.get(m));
-        let made: Marks = Arc::new(
-            self.in_stock
-                .iter()
-                .enumerate()
-                .map(|(d, stocked)| {
-                    let bucket = match prices.and_then(|p| p.get(d)) {
-                        Some(&price) if price != NO_PRICE => {
-                            let n = bounds.iter().take_while(|b| price >= **b).count();
-                            u8::try_from(n).map_or(NO_BUCKET, |n| n.min(NO_BUCKET))
-                        }
-                        _ => NO_BUCKET,
-                    };
-                    if *stocked { bucket | IN_STOCK } else { bucket }
-                })
-                .collect(),
-        );
-        if let Ok(mut marks) = self.marks.lock() {
-            marks.insert(key, made.clone());
-        }
-        made
+        let make = || -> Result<Marks, Infallible> {
+            Ok(Arc::new(
+                self.in_stock
+                    .iter()
+                    .enumerate()
+                    .map(|(d, stocked)| {
+                        let bucket = match prices.and_then(|p| p.get(d)) {
+                            Some(&price) if price != NO_PRICE => {
+                                let n = bounds.iter().take_while(|b| price >= **b).count();
+                                u8::try_from(n).map_or(NO_BUCKET, |n| n.min(NO_BUCKET))
+                            }
+                            _ => NO_BUCKET,
+                        };
+                        if *stocked { bucket | IN_STOCK } else { bucket }
+                    })
+                    .collect(),
+            ))
+        };
+        let Ok(marks) = get_or_make(&self.marks, (market, bounds.to_vec()), make);
+        marks
     }
 }
 
@@ -157,17 +155,27 @@ impl FacetCache {
         reader: &SegmentReader,
         price_fields: &[String],
     ) -> tantivy::Result<Arc<SegmentFacets>> {
-        let id = reader.segment_id();
-        if let Some(found) = self.segments.lock().ok().and_then(|s| s.get(&id).cloned()) {
-            return Ok(found);
-        }
-        // Made outside the lock; two searches racing on a new segment both make it, once.
-        let made = Arc::new(SegmentFacets::read(reader, price_fields)?);
-        if let Ok(mut segments) = self.segments.lock() {
-            segments.insert(id, made.clone());
-        }
-        Ok(made)
+        get_or_make(&self.segments, reader.segment_id(), || {
+            SegmentFacets::read(reader, price_fields).map(Arc::new)
+        })
     }
+}
+
+/// The value kept under `key`, or the one `make` makes, then kept. Made outside the lock, so
+/// searches wait only for each other's lookups; two racing on a new key both make it, once.
+fn get_or_make<K: Eq + Hash, V: Clone, E>(
+    map: &Mutex<HashMap<K, V>>,
+    key: K,
+    make: impl FnOnce() -> Result<V, E>,
+) -> Result<V, E> {
+    if let Some(found) = map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(found);
+    }
+    let made = make()?;
+    if let Ok(mut m) = map.lock() {
+        m.insert(key, made.clone());
+    }
+    Ok(made)
 }
 
 pub struct FacetCollector<'a> {

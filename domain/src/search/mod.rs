@@ -111,12 +111,11 @@ impl CardData {
         locale: Locale,
         market: &str,
     ) -> Option<ProductCard> {
-        let price = self.prices.iter().find(|(m, _)| m == market)?.1.clone();
         Some(ProductCard {
             id,
             slug: self.slugs.get(locale.index())?.clone(),
             title,
-            price,
+            price: self.price(market)?.clone(),
             image: self
                 .image
                 .as_ref()
@@ -125,11 +124,11 @@ impl CardData {
         })
     }
 
-    fn lowest(&self, market: &str) -> Option<i64> {
+    fn price(&self, market: &str) -> Option<&PriceView> {
         self.prices
             .iter()
             .find(|(m, _)| m == market)
-            .map(|(_, p)| p.amount.minor)
+            .map(|(_, p)| p)
     }
 }
 
@@ -402,8 +401,8 @@ impl SearchIndex {
             d.add_text(f.option, o);
         }
         for (market, field) in &f.prices {
-            if let Some(price) = r.card.lowest(market) {
-                d.add_i64(*field, price);
+            if let Some(price) = r.card.price(market) {
+                d.add_i64(*field, price.amount.minor);
             }
         }
         d
@@ -439,10 +438,9 @@ impl SearchIndex {
             // never while the store serves.
             let merged = match writer.index().searchable_segment_ids() {
                 Ok(segments) if filled.is_ok() && segments.len() > 1 => {
-                    writer.merge(&segments).wait().map(|_| ())
+                    writer.merge(&segments).wait().map(drop)
                 }
-                Ok(_) => Ok(()),
-                Err(e) => Err(e),
+                other => other.map(drop),
             };
             if let Err(e) = merged {
                 tracing::warn!(error = %e, "search index left in several segments: searches stay correct, a little slower");

@@ -524,17 +524,19 @@ impl SearchIndex {
                 // word's score instead, which ranks the same (up to float rounding) and reads
                 // its postings once.
                 let term = Term::from_field_text(field, &w.term);
-                let fallback_prefix = || FuzzyTermQuery::new_prefix(term.clone(), 0, false);
-                let fallback_typo = || FuzzyTermQuery::new(term.clone(), planned.typos, true);
                 let mut bonus = 0.0;
                 let mut near = Vec::new();
                 for (set, boost, fallback) in [
                     (
                         found.prefix,
                         0.8,
-                        &fallback_prefix as &dyn Fn() -> FuzzyTermQuery,
+                        FuzzyTermQuery::new_prefix(term.clone(), 0, false),
                     ),
-                    (found.typo, 0.5, &fallback_typo),
+                    (
+                        found.typo,
+                        0.5,
+                        FuzzyTermQuery::new(term, planned.typos, true),
+                    ),
                 ] {
                     match set {
                         Some(terms) if terms.is_empty() => {}
@@ -569,7 +571,7 @@ impl SearchIndex {
                                 })
                                 .collect(),
                         )),
-                        None => Box::new(fallback()),
+                        None => Box::new(fallback),
                     };
                     any.push((
                         Occur::Should,
