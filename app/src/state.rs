@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use tradewind_domain::catalog::Catalog;
+use tradewind_domain::keys::SiteKey;
 use tradewind_domain::search::SearchIndex;
 use tradewind_domain::search::log::QueryLog;
 
@@ -14,4 +15,6 @@ pub struct AppContext {
     pub theme_href: String,
     pub search: Arc<SearchIndex>,
     pub search_log: QueryLog,
+    /// Signs CSRF tokens.
+    pub site_key: SiteKey,
 }

@@ -11,6 +11,9 @@ pub enum DomainError {
     Corrupt(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The thing changed under the request (an edit raced another).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("search index: {0}")]
     Search(String),
     #[error("i/o error: {0}")]
@@ -25,6 +28,7 @@ impl DomainError {
             Self::NotFound => "not-found",
             Self::Corrupt(_) => "unavailable",
             Self::Invalid(_) => "invalid",
+            Self::Conflict(_) => "conflict",
         }
     }
 }

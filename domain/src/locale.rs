@@ -1,10 +1,10 @@
 //! The ten storefront locales, their text direction, and how a missing translation falls back.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Stored and sent as its BCP 47 tag, never as its place in this list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Locale {
     En,
     ZhCn,
@@ -93,6 +93,10 @@ impl Locale {
         chain
     }
 }
+
+crate::serde_as_code!(Locale, "a storefront locale tag", |s: &str| s
+    .parse::<Locale>()
+    .ok());
 
 impl fmt::Display for Locale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,6 +5,7 @@ use crate::error::{DomainError, Result};
 use crate::locale::Locale;
 use crate::money::Currency;
 use crate::pricing::{ExchangeRate, PriceRule, RoundingRule};
+use crate::tax::GrossPolicy;
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,7 +45,11 @@ pub struct Market {
     /// Shoppers browsing in these locales get this market unless they chose another.
     pub locales: Vec<Locale>,
     pub countries: Vec<String>,
+    /// The country whose tax rate its prices are set with (for `GrossPolicy::FollowRate`)
+    /// and where a shopper is taken to be until they say.
+    pub home_country: String,
     pub tax_inclusive: bool,
+    pub gross_policy: GrossPolicy,
     pub price_rule: PriceRule,
     pub rate_date: chrono::NaiveDate,
 }
@@ -56,6 +61,28 @@ impl Market {
 
     fn from_row(row: market::Model) -> Result<Self> {
         let corrupt = |what: &str| DomainError::Corrupt(format!("market {}: {what}", row.code));
+        let currency = Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency"))?;
+        let rounding = row
+            .rounding
+            .parse::<RoundingRule>()
+            .map_err(|_| corrupt("rounding"))?;
+        rounding
+            .check(currency)
+            .map_err(|e| corrupt(&e.to_string()))?;
+        let countries: Vec<String> = row
+            .countries
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let home_country = if row.home_country.is_empty() {
+            countries
+                .first()
+                .cloned()
+                .ok_or_else(|| corrupt("no countries"))?
+        } else {
+            row.home_country.clone()
+        };
         Ok(Self {
             id: row.id,
             name: Localized::from_json(&row.name),
@@ -64,22 +91,16 @@ impl Market {
                 .split(',')
                 .map(|l| l.trim().parse::<Locale>().map_err(|_| corrupt("locales")))
                 .collect::<Result<_>>()?,
-            countries: row
-                .countries
-                .split(',')
-                .map(|c| c.trim().to_owned())
-                .filter(|c| !c.is_empty())
-                .collect(),
+            countries,
+            home_country,
             tax_inclusive: row.tax_inclusive,
+            gross_policy: GrossPolicy::from_code(&row.gross_policy)
+                .ok_or_else(|| corrupt("gross policy"))?,
             price_rule: PriceRule {
-                currency: Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency"))?,
-                rate: ExchangeRate {
-                    scaled: row.rate_scaled,
-                },
-                rounding: row
-                    .rounding
-                    .parse::<RoundingRule>()
-                    .map_err(|_| corrupt("rounding"))?,
+                currency,
+                rate: ExchangeRate::from_scaled(row.rate_scaled)
+                    .map_err(|e| corrupt(&e.to_string()))?,
+                rounding,
             },
             rate_date: row.rate_date,
             code: row.code,
@@ -113,6 +134,11 @@ impl Markets {
 
     pub fn by_code(&self, code: &str) -> Option<&Market> {
         self.all.iter().find(|m| m.code.eq_ignore_ascii_case(code))
+    }
+
+    /// The market that sells to `country` (ISO 3166 alpha-2).
+    pub fn by_country(&self, country: &str) -> Option<&Market> {
+        self.all.iter().find(|m| m.ships_to(country))
     }
 
     /// The market a shopper sees: the one they chose, else the one whose default locale

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The currencies the store can sell in. Exponents follow ISO 4217 (JPY, VND and IDR
-/// have none in practice, BHD/KWD three).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// have none in practice, BHD/KWD three). Stored and sent as its ISO code, never as its
+/// place in this list, so reordering the list cannot corrupt a search index or a form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Currency {
     Usd,
     Eur,
@@ -83,35 +84,9 @@ impl Currency {
     pub fn minor_per_major(self) -> i64 {
         10_i64.pow(self.exponent())
     }
-
-    /// The symbol a shopper of `locale` expects. Dollars are ambiguous outside the US, so
-    /// they carry a prefix there, as CLDR does.
-    fn symbol(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (Self::Usd, Locale::En) => "$",
-            (Self::Usd, _) => "US$",
-            (Self::Eur, _) => "€",
-            (Self::Gbp, _) => "£",
-            (Self::Jpy, Locale::Ja) => "￥",
-            (Self::Jpy, _) => "¥",
-            (Self::Cny, Locale::ZhCn) => "¥",
-            (Self::Cny, _) => "CN¥",
-            (Self::Vnd, _) => "₫",
-            (Self::Idr, _) => "Rp",
-            (Self::Brl, _) => "R$",
-            (Self::Mxn, Locale::Es) => "MX$",
-            (Self::Mxn, _) => "MX$",
-            (Self::Aed, Locale::Ar) => "د.إ.\u{200f}",
-            (Self::Aed, _) => "AED",
-            (Self::Sar, Locale::Ar) => "ر.س.\u{200f}",
-            (Self::Sar, _) => "SAR",
-            (Self::Bhd, Locale::Ar) => "د.ب.\u{200f}",
-            (Self::Bhd, _) => "BHD",
-            (Self::Kwd, Locale::Ar) => "د.ك.\u{200f}",
-            (Self::Kwd, _) => "KWD",
-        }
-    }
 }
+
+crate::serde_as_code!(Currency, "an ISO 4217 currency code", Currency::from_code);
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -149,67 +124,350 @@ impl Money {
         )
     }
 
-    /// The amount as a shopper of `locale` reads it: symbol, grouping and decimal mark.
-    pub fn format(&self, locale: Locale) -> String {
-        let style = NumberStyle::of(locale);
+    pub fn zero(currency: Currency) -> Self {
+        Self::new(0, currency)
+    }
+
+    fn same_currency(self, other: Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch(self.currency, other.currency))
+        }
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Self::new(minor, self.currency))
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Self::new(minor, self.currency))
+    }
+
+    /// The price of `quantity` units.
+    pub fn checked_mul(self, quantity: i64) -> Result<Money, MoneyError> {
+        let minor = self
+            .minor
+            .checked_mul(quantity)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Self::new(minor, self.currency))
+    }
+
+    /// Orders two amounts; amounts in different currencies have no order.
+    pub fn checked_cmp(self, other: Money) -> Result<std::cmp::Ordering, MoneyError> {
+        self.same_currency(other)?;
+        Ok(self.minor.cmp(&other.minor))
+    }
+
+    /// The sum of `amounts`, all in `currency` (zero when there are none).
+    pub fn sum(
+        currency: Currency,
+        amounts: impl IntoIterator<Item = Money>,
+    ) -> Result<Money, MoneyError> {
+        amounts
+            .into_iter()
+            .try_fold(Self::zero(currency), Money::checked_add)
+    }
+
+    /// Splits this amount over shares in proportion to `weights` (e.g. a discount over the
+    /// lines it applies to, by line total), exact to the minor unit: the parts always add up
+    /// to the whole. Each part gets its rounded-down share; the minor units left over go one
+    /// each to the parts with the largest remainders (ties: the earlier part).
+    pub fn allocate(self, weights: &[i64]) -> Result<Vec<Money>, MoneyError> {
+        if weights.iter().any(|w| *w < 0) {
+            return Err(MoneyError::NegativeWeight);
+        }
+        if weights.is_empty() {
+            // Money cannot vanish into no parts.
+            return Err(MoneyError::NoShares);
+        }
+        let mut total: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+        let even = vec![1; weights.len()];
+        let weights = if total == 0 {
+            // Nothing to weigh by: share evenly.
+            total = even.len() as i128;
+            &even[..]
+        } else {
+            weights
+        };
+        let whole = i128::from(self.minor);
+        let mut parts = Vec::with_capacity(weights.len());
+        let mut remainders = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let exact = whole * i128::from(*w);
+            parts.push(exact.div_euclid(total));
+            remainders.push((exact.rem_euclid(total), i));
+        }
+        let mut left = whole - parts.iter().sum::<i128>();
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in remainders {
+            if left == 0 {
+                break;
+            }
+            parts[i] += 1;
+            left -= 1;
+        }
+        parts
+            .into_iter()
+            .map(|p| {
+                i64::try_from(p)
+                    .map(|minor| Money::new(minor, self.currency))
+                    .map_err(|_| MoneyError::Overflow)
+            })
+            .collect()
+    }
+
+    /// The amount as a shopper reads it in `style` (CLDR's pattern, symbol and separators
+    /// for that language in that country).
+    pub fn format(&self, style: MoneyStyle) -> String {
+        let s = style.shape();
         let exp = self.currency.exponent();
         let abs = self.minor.unsigned_abs();
         let unit = 10_u64.pow(exp);
-        let mut number = group(abs / unit, style.group);
+        let int = abs / unit;
+        let mut number = if int < 10_000 && s.min_grouping == 2 {
+            int.to_string()
+        } else {
+            group(int, s.group)
+        };
         if exp > 0 {
-            number.push(style.decimal);
+            number.push(s.decimal);
             number.push_str(&format!("{:0width$}", abs % unit, width = exp as usize));
         }
+        if s.arabic_digits {
+            number = number
+                .chars()
+                .map(|c| match c.to_digit(10) {
+                    Some(d) => char::from_u32(0x0660 + d).unwrap_or(c),
+                    None => c,
+                })
+                .collect();
+        }
         let sign = if self.minor < 0 { "-" } else { "" };
-        let symbol = self.currency.symbol(locale);
-        if style.symbol_after {
-            format!("{sign}{number}\u{a0}{symbol}")
-        } else if symbol.chars().all(|c| c.is_ascii_alphabetic())
-            || symbol.ends_with('$') && symbol.len() > 1
-        {
-            // Letter codes and multi-letter dollar prefixes read better with a space.
-            format!("{sign}{symbol}\u{a0}{number}")
-        } else {
-            format!("{sign}{symbol}{number}")
+        let symbol = style.symbol(self.currency);
+        match s.pattern {
+            Pattern::Before => {
+                // CLDR's currency spacing: a symbol ending in a letter ("Rp", "USD", "元")
+                // is kept apart from the digits; "$" or "R$" touch them.
+                let gap = if symbol.chars().last().is_some_and(char::is_alphabetic) {
+                    "\u{a0}"
+                } else {
+                    ""
+                };
+                format!("{sign}{symbol}{gap}{number}")
+            }
+            Pattern::BeforeSpaced => format!("{sign}{symbol}\u{a0}{number}"),
+            Pattern::After => format!("{sign}{number}\u{a0}{symbol}"),
+            Pattern::AfterRtl => {
+                // Right-to-left marks keep the amount in place inside Arabic text; a sign
+                // needs a left-to-right mark to stay before its digits.
+                let sign = if sign.is_empty() { "" } else { "\u{200e}-" };
+                let closing = if symbol.chars().any(|c| ('\u{600}'..='\u{6ff}').contains(&c)) {
+                    "\u{200f}"
+                } else {
+                    ""
+                };
+                format!("\u{200f}{sign}{number}\u{a0}{symbol}{closing}")
+            }
         }
     }
 }
 
-/// Separators and symbol position per locale (CLDR's common patterns).
-struct NumberStyle {
-    decimal: char,
-    group: char,
-    symbol_after: bool,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyError {
+    /// Amounts in two currencies were added or compared.
+    CurrencyMismatch(Currency, Currency),
+    /// The result does not fit the minor-unit integer.
+    Overflow,
+    /// An allocation weight was negative.
+    NegativeWeight,
+    /// An amount was to be allocated over no parts.
+    NoShares,
 }
 
-impl NumberStyle {
-    fn of(locale: Locale) -> Self {
-        match locale {
-            Locale::En | Locale::ZhCn | Locale::Ja => Self {
-                decimal: '.',
-                group: ',',
-                symbol_after: false,
-            },
-            Locale::PtBr | Locale::Id => Self {
-                decimal: ',',
-                group: '.',
-                symbol_after: false,
-            },
-            Locale::De | Locale::Es | Locale::Vi => Self {
-                decimal: ',',
-                group: '.',
-                symbol_after: true,
-            },
-            Locale::Fr => Self {
-                decimal: ',',
-                group: '\u{202f}',
-                symbol_after: true,
-            },
-            Locale::Ar => Self {
-                decimal: '.',
-                group: ',',
-                symbol_after: true,
-            },
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CurrencyMismatch(a, b) => write!(f, "cannot combine {a} with {b}"),
+            Self::Overflow => f.write_str("the amount is too large"),
+            Self::NegativeWeight => f.write_str("an allocation weight is negative"),
+            Self::NoShares => f.write_str("nothing to allocate to"),
+        }
+    }
+}
+
+impl std::error::Error for MoneyError {}
+
+/// A language as written in one country: CLDR keys number and currency formats by both, so
+/// Spanish in Mexico writes `$888.00` where Spanish in Spain writes `888,00 €`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MoneyStyle {
+    EnUs,
+    EnGb,
+    ZhCn,
+    EsMx,
+    EsEs,
+    PtBr,
+    DeDe,
+    FrFr,
+    JaJp,
+    ArAe,
+    ViVn,
+    IdId,
+}
+
+enum Pattern {
+    /// `¤#,##0.00`: symbol first, spaced only when it ends in a letter.
+    Before,
+    /// `¤ #,##0.00`
+    BeforeSpaced,
+    /// `#,##0.00 ¤`
+    After,
+    /// `‏#,##0.00 ¤` in right-to-left text.
+    AfterRtl,
+}
+
+struct Shape {
+    decimal: char,
+    group: char,
+    /// CLDR's minimum grouping digits: 2 means 1234 stays ungrouped but 12.345 does not.
+    min_grouping: u8,
+    arabic_digits: bool,
+    pattern: Pattern,
+}
+
+impl MoneyStyle {
+    pub const ALL: [MoneyStyle; 12] = [
+        Self::EnUs,
+        Self::EnGb,
+        Self::ZhCn,
+        Self::EsMx,
+        Self::EsEs,
+        Self::PtBr,
+        Self::DeDe,
+        Self::FrFr,
+        Self::JaJp,
+        Self::ArAe,
+        Self::ViVn,
+        Self::IdId,
+    ];
+
+    /// The BCP 47 tag CLDR files this style under.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::EnUs => "en-US",
+            Self::EnGb => "en-GB",
+            Self::ZhCn => "zh-CN",
+            Self::EsMx => "es-MX",
+            Self::EsEs => "es-ES",
+            Self::PtBr => "pt-BR",
+            Self::DeDe => "de-DE",
+            Self::FrFr => "fr-FR",
+            Self::JaJp => "ja-JP",
+            Self::ArAe => "ar-AE",
+            Self::ViVn => "vi-VN",
+            Self::IdId => "id-ID",
+        }
+    }
+
+    /// How a shopper reading `locale` and shipping to `country` (ISO 3166 alpha-2) expects
+    /// amounts written: the language as written in that country when the store knows it
+    /// (Spanish in Spain, English in the UK), else as written in the language's home market
+    /// (Spanish: Mexico, Arabic: the Emirates).
+    pub fn of(locale: Locale, country: &str) -> Self {
+        match (locale, country) {
+            (Locale::En, "GB") => Self::EnGb,
+            (Locale::Es, "ES") => Self::EsEs,
+            (Locale::En, _) => Self::EnUs,
+            (Locale::ZhCn, _) => Self::ZhCn,
+            (Locale::Es, _) => Self::EsMx,
+            (Locale::PtBr, _) => Self::PtBr,
+            (Locale::De, _) => Self::DeDe,
+            (Locale::Fr, _) => Self::FrFr,
+            (Locale::Ja, _) => Self::JaJp,
+            (Locale::Ar, _) => Self::ArAe,
+            (Locale::Vi, _) => Self::ViVn,
+            (Locale::Id, _) => Self::IdId,
+        }
+    }
+
+    /// The decimal mark of this style, for numbers other than amounts (tax rates).
+    pub fn decimal_mark(self) -> &'static str {
+        if self.shape().decimal == ',' {
+            ","
+        } else {
+            "."
+        }
+    }
+
+    fn shape(self) -> Shape {
+        let (decimal, group, pattern) = match self {
+            Self::EnUs | Self::EnGb | Self::ZhCn | Self::EsMx | Self::JaJp => {
+                ('.', ',', Pattern::Before)
+            }
+            Self::IdId => (',', '.', Pattern::Before),
+            Self::PtBr => (',', '.', Pattern::BeforeSpaced),
+            Self::EsEs | Self::DeDe | Self::ViVn => (',', '.', Pattern::After),
+            Self::FrFr => (',', '\u{202f}', Pattern::After),
+            Self::ArAe => ('.', ',', Pattern::AfterRtl),
+        };
+        Shape {
+            decimal,
+            group,
+            min_grouping: if self == Self::EsEs { 2 } else { 1 },
+            arabic_digits: false,
+            pattern,
+        }
+    }
+
+    /// The currency's symbol in this style (CLDR): local currencies get their short
+    /// symbol, foreign dollars and yen a prefix that tells them apart, the rest often the
+    /// ISO code.
+    fn symbol(self, currency: Currency) -> &'static str {
+        use Currency::*;
+        use MoneyStyle::*;
+        match (self, currency) {
+            (EsMx, Mxn) => "$",
+            (EsMx, c) => c.code(),
+            (EnUs | JaJp | DeDe, Usd) => "$",
+            (FrFr, Usd) => "$US",
+            (_, Usd) => "US$",
+            (_, Eur) => "€",
+            (FrFr, Gbp) => "£GB",
+            (ArAe, Gbp) => "UK£",
+            (EsEs, Gbp) => "GBP",
+            (_, Gbp) => "£",
+            (JaJp, Jpy) => "￥",
+            (EnUs | DeDe | ViVn, Jpy) => "¥",
+            (FrFr | EsEs, Jpy) => "JPY",
+            (_, Jpy) => "JP¥",
+            (ZhCn, Cny) => "¥",
+            (JaJp, Cny) => "元",
+            (FrFr | EsEs, Cny) => "CNY",
+            (_, Cny) => "CN¥",
+            (_, Vnd) => "₫",
+            (IdId, Idr) => "Rp",
+            (_, Idr) => "IDR",
+            (EsEs, Brl) => "BRL",
+            (_, Brl) => "R$",
+            (FrFr, Mxn) => "$MX",
+            (EsEs, Mxn) => "MXN",
+            (_, Mxn) => "MX$",
+            (ArAe, Aed) => "د.إ.",
+            (ArAe, Sar) => "ر.س.",
+            (ArAe, Bhd) => "د.ب.",
+            (ArAe, Kwd) => "د.ك.",
+            (_, c) => c.code(),
         }
     }
 }
@@ -249,40 +507,114 @@ mod tests {
         assert_eq!(Money::new(1_234, Currency::Bhd).decimal(), "1.234");
     }
 
+    /// Every style × currency × amount against what CLDR itself writes (the file is made by
+    /// `scripts/cldr-money.mjs` from Node's ICU).
     #[test]
-    fn formats_as_shoppers_read_it() {
+    fn formats_as_cldr_does_for_every_style_and_currency() {
+        let mut checked = 0;
+        for line in include_str!("../tests/data/cldr_money.tsv").lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [tag, code, minor, expected] = cols[..] else {
+                panic!("bad line {line:?}");
+            };
+            let style = MoneyStyle::ALL
+                .into_iter()
+                .find(|s| s.tag() == tag)
+                .unwrap();
+            let money = Money::new(minor.parse().unwrap(), Currency::from_code(code).unwrap());
+            assert_eq!(money.format(style), expected, "{tag} {code} {minor}");
+            checked += 1;
+        }
+        assert_eq!(checked, MoneyStyle::ALL.len() * Currency::ALL.len() * 7);
+    }
+
+    #[test]
+    fn spanish_follows_the_country() {
+        let mxn = Money::new(88_800, Currency::Mxn);
+        assert_eq!(mxn.format(MoneyStyle::of(Locale::Es, "MX")), "$888.00");
+        let eur = Money::new(88_800, Currency::Eur);
         assert_eq!(
-            Money::new(123_456, Currency::Usd).format(Locale::En),
-            "$1,234.56"
+            eur.format(MoneyStyle::of(Locale::Es, "ES")),
+            "888,00\u{a0}€"
+        );
+        assert_eq!(MoneyStyle::of(Locale::Es, "US"), MoneyStyle::EsMx);
+        assert_eq!(MoneyStyle::of(Locale::En, "GB"), MoneyStyle::EnGb);
+    }
+
+    #[test]
+    fn arithmetic_refuses_mixed_currencies_and_overflow() {
+        let eur = Money::new(100, Currency::Eur);
+        let usd = Money::new(100, Currency::Usd);
+        assert_eq!(
+            eur.checked_add(usd),
+            Err(MoneyError::CurrencyMismatch(Currency::Eur, Currency::Usd))
+        );
+        assert!(eur.checked_cmp(usd).is_err());
+        assert_eq!(
+            Money::new(i64::MAX, Currency::Eur).checked_add(eur),
+            Err(MoneyError::Overflow)
         );
         assert_eq!(
-            Money::new(2299, Currency::Eur).format(Locale::De),
-            "22,99\u{a0}€"
+            Money::new(i64::MAX, Currency::Eur).checked_mul(2),
+            Err(MoneyError::Overflow)
         );
+        assert_eq!(eur.checked_mul(3).unwrap().minor, 300);
         assert_eq!(
-            Money::new(123_456, Currency::Eur).format(Locale::Fr),
-            "1\u{202f}234,56\u{a0}€"
+            Money::sum(Currency::Eur, [eur, eur]).unwrap(),
+            Money::new(200, Currency::Eur)
         );
-        assert_eq!(
-            Money::new(3750, Currency::Jpy).format(Locale::Ja),
-            "￥3,750"
-        );
-        assert_eq!(
-            Money::new(635_000, Currency::Vnd).format(Locale::Vi),
-            "635.000\u{a0}₫"
-        );
-        assert_eq!(
-            Money::new(405_000, Currency::Idr).format(Locale::Id),
-            "Rp\u{a0}405.000"
-        );
-        assert_eq!(
-            Money::new(13_990, Currency::Brl).format(Locale::PtBr),
-            "R$\u{a0}139,90"
-        );
-        assert_eq!(
-            Money::new(1299, Currency::Usd).format(Locale::Fr),
-            "12,99\u{a0}US$"
-        );
-        assert_eq!(Money::new(0, Currency::Usd).format(Locale::En), "$0.00");
+    }
+
+    #[test]
+    fn allocation_is_exact_to_the_minor_unit() {
+        let ten = Money::new(1000, Currency::Eur);
+        let parts: Vec<i64> = ten
+            .allocate(&[1, 1, 1])
+            .unwrap()
+            .iter()
+            .map(|m| m.minor)
+            .collect();
+        assert_eq!(parts, [334, 333, 333]);
+        let parts: Vec<i64> = Money::new(-1000, Currency::Eur)
+            .allocate(&[1, 1, 1])
+            .unwrap()
+            .iter()
+            .map(|m| m.minor)
+            .collect();
+        assert_eq!(parts.iter().sum::<i64>(), -1000);
+        let parts: Vec<i64> = Money::new(7, Currency::Jpy)
+            .allocate(&[0, 0])
+            .unwrap()
+            .iter()
+            .map(|m| m.minor)
+            .collect();
+        assert_eq!(parts, [4, 3]);
+        assert_eq!(ten.allocate(&[]), Err(MoneyError::NoShares));
+        assert!(ten.allocate(&[-1, 2]).is_err());
+    }
+
+    proptest::proptest! {
+        /// Any amount over any weights: the parts add up to the whole, exactly, and each
+        /// part is within one minor unit of its exact share.
+        #[test]
+        fn allocation_always_adds_up(
+            minor in -1_000_000_000_000_i64..1_000_000_000_000,
+            weights in proptest::collection::vec(0_i64..1_000_000_000, 1..20),
+        ) {
+            let parts = Money::new(minor, Currency::Eur).allocate(&weights).unwrap();
+            proptest::prop_assert_eq!(parts.len(), weights.len());
+            proptest::prop_assert_eq!(parts.iter().map(|p| i128::from(p.minor)).sum::<i128>(), i128::from(minor));
+            let total: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+            if total > 0 {
+                for (p, w) in parts.iter().zip(&weights) {
+                    let exact = i128::from(minor) * i128::from(*w);
+                    let got = i128::from(p.minor) * total;
+                    proptest::prop_assert!((got - exact).abs() < total);
+                }
+            }
+        }
     }
 }

@@ -19,6 +19,15 @@ impl ExchangeRate {
         scaled: Self::SCALE,
     };
 
+    /// A stored rate, which must be positive: a zero rate would give everything away.
+    pub fn from_scaled(scaled: i64) -> Result<Self, PricingError> {
+        if scaled > 0 {
+            Ok(Self { scaled })
+        } else {
+            Err(PricingError::BadRate(scaled.to_string()))
+        }
+    }
+
     /// Parses a plain decimal such as `"0.92"` or `"25400"` without going through floats.
     pub fn parse(s: &str) -> Result<Self, PricingError> {
         let bad = || PricingError::BadRate(s.to_owned());
@@ -64,48 +73,78 @@ impl fmt::Display for ExchangeRate {
     }
 }
 
-/// How a converted price is tidied. Converted prices always round *up*, so that
-/// conversion never sells below the merchant's price.
+/// How a converted price is tidied. Conversion itself is exact and rounds half-up to the
+/// currency's minor unit; the rule then only ever rounds *up* from there, so tidying never
+/// sells below the converted price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RoundingRule {
     /// Up to the currency's minor unit only.
     None,
-    /// Up to the next price whose minor part is this value: `Ending(99)` gives 12.99.
-    Ending(i64),
+    /// Up to the next price that ends in these digits, as the merchant wrote them. In a
+    /// currency with decimals they are the decimals, read left to right: `ending:99` is .99
+    /// in euros and .990 in dinars, `ending:0` whole units. In a currency without decimals
+    /// they are the last digits: `ending:80` gives ¥1,980.
+    Ending { value: u32, digits: u8 },
     /// Up to a multiple of this many minor units: `Step(1000)` gives whole thousands of dong.
     Step(i64),
 }
 
 impl RoundingRule {
     /// Applies the rule to an amount already in the target currency's minor units.
-    pub fn apply(self, minor: i64, currency: Currency) -> i64 {
+    pub fn apply(self, minor: i64, currency: Currency) -> Result<i64, PricingError> {
         match self {
-            Self::None => minor,
-            Self::Step(step) if step > 1 => ceil_to(minor, step),
-            Self::Step(_) => minor,
-            Self::Ending(ending) => {
-                let unit = currency.minor_per_major();
-                if unit == 1 || !(0..unit).contains(&ending) {
-                    return minor;
-                }
-                // The smallest `k * unit + ending` that is >= minor.
-                let base = minor.div_euclid(unit) * unit + ending;
-                if base >= minor { base } else { base + unit }
+            Self::None => Ok(minor),
+            Self::Step(step) => ceil_to(minor, step.max(1), 0),
+            Self::Ending { value, digits } => {
+                let (modulus, target) = self.ending_in(currency)?;
+                debug_assert!(u32::from(digits) <= 18 && i64::from(value) < modulus);
+                ceil_to(minor, modulus, target)
             }
         }
     }
+
+    /// For `Ending`: the modulus and the remainder it asks for, in minor units.
+    fn ending_in(self, currency: Currency) -> Result<(i64, i64), PricingError> {
+        let Self::Ending { value, digits } = self else {
+            return Ok((1, 0));
+        };
+        let exp = currency.exponent();
+        let digits = u32::from(digits);
+        if exp == 0 {
+            Ok((10_i64.pow(digits), i64::from(value)))
+        } else if digits <= exp {
+            Ok((10_i64.pow(exp), i64::from(value) * 10_i64.pow(exp - digits)))
+        } else {
+            Err(PricingError::RoundingForCurrency(
+                self.to_string(),
+                currency,
+            ))
+        }
+    }
+
+    /// Whether the rule makes sense in `currency` (`ending:999` has no meaning in euros).
+    pub fn check(self, currency: Currency) -> Result<(), PricingError> {
+        self.ending_in(currency).map(|_| ())
+    }
 }
 
-fn ceil_to(value: i64, step: i64) -> i64 {
-    let rem = value.rem_euclid(step);
-    if rem == 0 { value } else { value - rem + step }
+/// The smallest `k * step + target` that is ≥ `value`, without overflow.
+fn ceil_to(value: i64, step: i64, target: i64) -> Result<i64, PricingError> {
+    let below = value.checked_sub(target).ok_or(PricingError::Overflow)?;
+    let rem = below.rem_euclid(step);
+    if rem == 0 {
+        return Ok(value);
+    }
+    value.checked_add(step - rem).ok_or(PricingError::Overflow)
 }
 
 impl fmt::Display for RoundingRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::None => f.write_str("none"),
-            Self::Ending(e) => write!(f, "ending:{e}"),
+            Self::Ending { value, digits } => {
+                write!(f, "ending:{value:0width$}", width = usize::from(*digits))
+            }
             Self::Step(s) => write!(f, "step:{s}"),
         }
     }
@@ -119,16 +158,18 @@ impl FromStr for RoundingRule {
         let bad = || PricingError::BadRounding(s.to_owned());
         match s.split_once(':') {
             None if s == "none" => Ok(Self::None),
-            Some(("ending", n)) => n
-                .parse()
-                .ok()
-                .filter(|n| *n >= 0)
-                .map(Self::Ending)
-                .ok_or_else(bad),
+            Some(("ending", n))
+                if (1..=6).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Ok(Self::Ending {
+                    value: n.parse().map_err(|_| bad())?,
+                    digits: n.len() as u8,
+                })
+            }
             Some(("step", n)) => n
                 .parse()
                 .ok()
-                .filter(|n| *n >= 1)
+                .filter(|n| (1..=1_000_000_000_000).contains(n))
                 .map(Self::Step)
                 .ok_or_else(bad),
             _ => Err(bad()),
@@ -140,6 +181,8 @@ impl FromStr for RoundingRule {
 pub enum PricingError {
     BadRate(String),
     BadRounding(String),
+    /// A rounding rule that cannot apply to the market's currency.
+    RoundingForCurrency(String, Currency),
     Overflow,
 }
 
@@ -152,6 +195,9 @@ impl fmt::Display for PricingError {
                     f,
                     "`{s}` is not a rounding rule (use none, ending:N or step:N)"
                 )
+            }
+            Self::RoundingForCurrency(rule, currency) => {
+                write!(f, "`{rule}` asks for more decimals than {currency} has")
             }
             Self::Overflow => f.write_str("the converted price is too large"),
         }
@@ -170,25 +216,29 @@ pub struct PriceRule {
 
 impl PriceRule {
     /// The market price for a base price. A fixed override in the market's currency wins;
-    /// otherwise convert exactly (i128, half-up to the minor unit) and round once.
+    /// otherwise convert exactly (i128, half-up to the minor unit) and round once, up.
     pub fn price(&self, base: Money, fixed: Option<i64>) -> Result<Money, PricingError> {
         if let Some(minor) = fixed {
             return Ok(Money::new(minor, self.currency));
         }
         if base.currency == self.currency && self.rate == ExchangeRate::IDENTITY {
             return Ok(Money::new(
-                self.rounding.apply(base.minor, self.currency),
+                self.rounding.apply(base.minor, self.currency)?,
                 self.currency,
             ));
         }
+        if self.rate.scaled <= 0 {
+            return Err(PricingError::BadRate(self.rate.to_string()));
+        }
         let num = i128::from(base.minor)
-            * i128::from(self.rate.scaled)
-            * i128::from(self.currency.minor_per_major());
+            .checked_mul(i128::from(self.rate.scaled))
+            .and_then(|n| n.checked_mul(i128::from(self.currency.minor_per_major())))
+            .ok_or(PricingError::Overflow)?;
         let den = i128::from(ExchangeRate::SCALE) * i128::from(base.currency.minor_per_major());
         let converted = (num + den / 2).div_euclid(den);
         let converted = i64::try_from(converted).map_err(|_| PricingError::Overflow)?;
         Ok(Money::new(
-            self.rounding.apply(converted, self.currency),
+            self.rounding.apply(converted, self.currency)?,
             self.currency,
         ))
     }
@@ -197,6 +247,7 @@ impl PriceRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn rule(currency: Currency, rate: &str, rounding: &str) -> PriceRule {
         PriceRule {
@@ -234,31 +285,77 @@ mod tests {
         for s in ["none", "ending:99", "step:1000"] {
             assert_eq!(s.parse::<RoundingRule>().unwrap().to_string(), s);
         }
-        for bad in ["", "ending", "ending:-1", "step:0", "up:5"] {
+        assert_eq!(
+            "ending:09".parse::<RoundingRule>().unwrap().to_string(),
+            "ending:09"
+        );
+        for bad in [
+            "",
+            "ending",
+            "ending:-1",
+            "ending:",
+            "ending:+9",
+            "step:0",
+            "up:5",
+        ] {
             assert!(bad.parse::<RoundingRule>().is_err(), "{bad}");
         }
     }
 
+    fn ending(s: &str) -> RoundingRule {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn ending_rounds_up_to_the_next_ending() {
-        let r = RoundingRule::Ending(99);
-        assert_eq!(r.apply(1234, Currency::Eur), 1299);
-        assert_eq!(r.apply(1299, Currency::Eur), 1299);
-        assert_eq!(r.apply(1300, Currency::Eur), 1399);
-        assert_eq!(r.apply(0, Currency::Eur), 99);
-        assert_eq!(RoundingRule::Ending(0).apply(1201, Currency::Eur), 1300);
-        assert_eq!(RoundingRule::Ending(0).apply(1200, Currency::Eur), 1200);
-        // Currencies without minor units have nothing to end in.
-        assert_eq!(r.apply(3751, Currency::Jpy), 3751);
+        let r = ending("ending:99");
+        assert_eq!(r.apply(1234, Currency::Eur), Ok(1299));
+        assert_eq!(r.apply(1299, Currency::Eur), Ok(1299));
+        assert_eq!(r.apply(1300, Currency::Eur), Ok(1399));
+        assert_eq!(r.apply(0, Currency::Eur), Ok(99));
+        assert_eq!(ending("ending:0").apply(1201, Currency::Eur), Ok(1300));
+        assert_eq!(ending("ending:0").apply(1200, Currency::Eur), Ok(1200));
+        assert_eq!(ending("ending:9").apply(1201, Currency::Eur), Ok(1290));
+    }
+
+    #[test]
+    fn endings_read_as_the_merchant_wrote_them_in_every_currency() {
+        // Three decimals: .99 means .990, not .099.
+        assert_eq!(ending("ending:99").apply(3_771, Currency::Bhd), Ok(3_990));
+        assert_eq!(ending("ending:0").apply(3_771, Currency::Kwd), Ok(4_000));
+        // No decimals: the last digits of the whole amount (¥1,980 pricing).
+        assert_eq!(ending("ending:80").apply(1_934, Currency::Jpy), Ok(1_980));
+        assert_eq!(ending("ending:80").apply(1_990, Currency::Jpy), Ok(2_080));
+        assert_eq!(ending("ending:99").apply(3_751, Currency::Jpy), Ok(3_799));
+        // More decimals than the currency has is refused, not ignored.
+        assert!(ending("ending:999").apply(100, Currency::Eur).is_err());
+        assert!(ending("ending:999").check(Currency::Eur).is_err());
+        assert!(ending("ending:999").check(Currency::Bhd).is_ok());
+    }
+
+    #[test]
+    fn rounding_reports_overflow_instead_of_wrapping() {
+        assert_eq!(
+            ending("ending:99").apply(i64::MAX - 5, Currency::Eur),
+            Err(PricingError::Overflow)
+        );
+        assert_eq!(
+            RoundingRule::Step(1000).apply(i64::MAX, Currency::Vnd),
+            Err(PricingError::Overflow)
+        );
+        assert_eq!(
+            ending("ending:99").apply(i64::MIN, Currency::Eur),
+            Err(PricingError::Overflow)
+        );
     }
 
     #[test]
     fn step_rounds_up_to_a_multiple() {
         let r = RoundingRule::Step(1000);
-        assert_eq!(r.apply(634_746, Currency::Vnd), 635_000);
-        assert_eq!(r.apply(635_000, Currency::Vnd), 635_000);
-        assert_eq!(r.apply(1, Currency::Vnd), 1000);
-        assert_eq!(r.apply(0, Currency::Vnd), 0);
+        assert_eq!(r.apply(634_746, Currency::Vnd), Ok(635_000));
+        assert_eq!(r.apply(635_000, Currency::Vnd), Ok(635_000));
+        assert_eq!(r.apply(1, Currency::Vnd), Ok(1000));
+        assert_eq!(r.apply(0, Currency::Vnd), Ok(0));
     }
 
     #[test]
@@ -322,5 +419,51 @@ mod tests {
             r.price(Money::new(i64::MAX, Currency::Usd), None),
             Err(PricingError::Overflow)
         );
+        let r = rule(Currency::Bhd, "9223372036", "none");
+        assert_eq!(
+            r.price(Money::new(i64::MAX, Currency::Usd), None),
+            Err(PricingError::Overflow)
+        );
+        let zero = PriceRule {
+            rate: ExchangeRate { scaled: 0 },
+            ..r
+        };
+        assert!(zero.price(Money::new(100, Currency::Usd), None).is_err());
+        assert!(ExchangeRate::from_scaled(0).is_err());
+        assert!(ExchangeRate::from_scaled(-1).is_err());
+    }
+
+    proptest! {
+        /// Any price, rate and rule: no panic, no wrap, and the rounded price is never below
+        /// the exactly converted one (and within one rounding step of it).
+        #[test]
+        fn conversion_never_panics_and_never_rounds_down(
+            base in any::<i64>(),
+            scaled in 1_i64..=1_000_000_000_000_000,
+            currency in prop::sample::select(Currency::ALL.to_vec()),
+            rounding in prop_oneof![
+                Just(RoundingRule::None),
+                (0_u32..1000, 1_u8..=3).prop_map(|(v, d)| RoundingRule::Ending {
+                    value: v % 10_u32.pow(u32::from(d)),
+                    digits: d,
+                }),
+                (1_i64..=100_000).prop_map(RoundingRule::Step),
+            ],
+        ) {
+            let exact = PriceRule { currency, rate: ExchangeRate { scaled }, rounding: RoundingRule::None };
+            let tidy = PriceRule { rounding, ..exact };
+            let base = Money::new(base, Currency::Usd);
+            match (exact.price(base, None), tidy.price(base, None)) {
+                (Ok(e), Ok(t)) => {
+                    prop_assert!(t.minor >= e.minor);
+                    prop_assert!(i128::from(t.minor) - i128::from(e.minor) < 1_000_000);
+                }
+                (_, Err(PricingError::RoundingForCurrency(..))) => {
+                    prop_assert!(rounding.check(currency).is_err());
+                }
+                (Err(PricingError::Overflow), _) | (_, Err(PricingError::Overflow)) => {}
+                (e, t) => prop_assert!(false, "unexpected {e:?} / {t:?}"),
+            }
+        }
     }
 }

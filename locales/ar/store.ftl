@@ -47,3 +47,12 @@ error-unavailable-title = المتجر غير متاح مؤقتًا
 error-unavailable-body = يُرجى المحاولة مرة أخرى بعد قليل. سلتك وحسابك في أمان.
 footer-prices = تُعرض الأسعار بعملة { $currency }.
 footer-note = Tradewind — متجر مستضاف ذاتيًا.
+
+price-tax-included-rate = شامل ضريبة بنسبة { $rate }% ({ $amount }) للتوصيل إلى { $country }.
+price-tax-added-rate = تُضاف عند الدفع ضريبة بنسبة { $rate }% ({ $amount }) للتوصيل إلى { $country }.
+country-unknown = لا نوصّل إلى هذا البلد أو المنطقة بعد. يُرجى الاختيار من القائمة.
+form-expired = انتهت صلاحية هذا النموذج. ارجع وأعد تحميل الصفحة ثم حاول مرة أخرى.
+form-problem-title = تعذّر إتمام العملية
+form-back = العودة إلى الصفحة السابقة
+error-invalid-body = هناك خطأ في الطلب. يُرجى التحقق منه والمحاولة مرة أخرى.
+error-conflict-body = تم تغيير هذا في هذه الأثناء. يُرجى إعادة تحميل الصفحة والمحاولة مرة أخرى.

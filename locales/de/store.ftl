@@ -44,3 +44,12 @@ error-unavailable-title = Der Shop ist kurz nicht erreichbar
 error-unavailable-body = Bitte versuche es gleich noch einmal. Warenkorb und Konto sind sicher.
 footer-prices = Preise werden in { $currency } angezeigt.
 footer-note = Tradewind – ein selbst gehosteter Shop.
+
+price-tax-included-rate = Inkl. { $rate } % MwSt. ({ $amount }), Lieferland: { $country }.
+price-tax-added-rate = Zzgl. { $rate } % Steuern ({ $amount }), Lieferland: { $country }; sie werden an der Kasse berechnet.
+country-unknown = In dieses Land oder diese Region liefern wir noch nicht. Bitte wähle eines aus der Liste.
+form-expired = Dieses Formular ist abgelaufen. Geh zurück, lade die Seite neu und versuche es noch einmal.
+form-problem-title = Das hat nicht geklappt
+form-back = Zurück zur vorherigen Seite
+error-invalid-body = Etwas an der Anfrage war ungültig. Bitte prüfe sie und versuche es erneut.
+error-conflict-body = Das wurde inzwischen geändert. Bitte lade die Seite neu und versuche es erneut.

@@ -44,3 +44,12 @@ error-unavailable-title = The store is briefly unavailable
 error-unavailable-body = Please try again in a moment. Your cart and account are safe.
 footer-prices = Prices are shown in { $currency }.
 footer-note = Tradewind — a self-hosted store.
+
+price-tax-included-rate = Includes { $rate }% tax ({ $amount }) for delivery to { $country }.
+price-tax-added-rate = Plus { $rate }% tax ({ $amount }) for delivery to { $country }, added at checkout.
+country-unknown = We don't deliver to that country or region yet. Please pick one from the list.
+form-expired = This form has expired. Go back, reload the page and try again.
+form-problem-title = That did not work
+form-back = Back to the page you were on
+error-invalid-body = Something in the request was not valid. Please check it and try again.
+error-conflict-body = This was changed in the meantime. Please reload the page and try again.

@@ -44,3 +44,12 @@ error-unavailable-title = La tienda no está disponible por un momento
 error-unavailable-body = Inténtalo de nuevo en unos instantes. Tu carrito y tu cuenta están a salvo.
 footer-prices = Los precios se muestran en { $currency }.
 footer-note = Tradewind: una tienda autoalojada.
+
+price-tax-included-rate = Incluye { $rate } % de impuestos ({ $amount }) para envíos a { $country }.
+price-tax-added-rate = Más { $rate } % de impuestos ({ $amount }) para envíos a { $country }, que se suman al pagar.
+country-unknown = Todavía no enviamos a ese país o región. Elige uno de la lista.
+form-expired = Este formulario ha caducado. Vuelve atrás, recarga la página e inténtalo de nuevo.
+form-problem-title = No se ha podido completar
+form-back = Volver a la página anterior
+error-invalid-body = Algo de la solicitud no es válido. Revísalo e inténtalo de nuevo.
+error-conflict-body = Esto cambió mientras tanto. Recarga la página e inténtalo de nuevo.

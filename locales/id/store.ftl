@@ -41,3 +41,12 @@ error-unavailable-title = Toko sedang tidak dapat diakses
 error-unavailable-body = Silakan coba lagi sebentar lagi. Keranjang dan akun Anda aman.
 footer-prices = Harga ditampilkan dalam { $currency }.
 footer-note = Tradewind — toko yang di-host sendiri.
+
+price-tax-included-rate = Termasuk pajak { $rate }% ({ $amount }) untuk pengiriman ke { $country }.
+price-tax-added-rate = Ditambah pajak { $rate }% ({ $amount }) untuk pengiriman ke { $country }, ditagihkan saat checkout.
+country-unknown = Kami belum mengirim ke negara atau wilayah tersebut. Silakan pilih dari daftar.
+form-expired = Formulir ini sudah kedaluwarsa. Kembali, muat ulang halaman, lalu coba lagi.
+form-problem-title = Tidak berhasil
+form-back = Kembali ke halaman sebelumnya
+error-invalid-body = Ada bagian permintaan yang tidak valid. Periksa lalu coba lagi.
+error-conflict-body = Ini sudah berubah sementara itu. Muat ulang halaman lalu coba lagi.

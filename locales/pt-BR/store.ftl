@@ -44,3 +44,12 @@ error-unavailable-title = A loja está indisponível por um instante
 error-unavailable-body = Tente novamente em alguns instantes. Seu carrinho e sua conta estão seguros.
 footer-prices = Os preços são exibidos em { $currency }.
 footer-note = Tradewind — uma loja auto-hospedada.
+
+price-tax-included-rate = Inclui { $rate }% de impostos ({ $amount }) para entrega em { $country }.
+price-tax-added-rate = Mais { $rate }% de impostos ({ $amount }) para entrega em { $country }, cobrados no checkout.
+country-unknown = Ainda não entregamos nesse país ou região. Escolha um da lista.
+form-expired = Este formulário expirou. Volte, recarregue a página e tente novamente.
+form-problem-title = Não foi possível concluir
+form-back = Voltar à página anterior
+error-invalid-body = Algo na solicitação não é válido. Verifique e tente novamente.
+error-conflict-body = Isso foi alterado nesse meio-tempo. Recarregue a página e tente novamente.

@@ -41,3 +41,12 @@ error-unavailable-title = Cửa hàng tạm thời không truy cập được
 error-unavailable-body = Vui lòng thử lại sau giây lát. Giỏ hàng và tài khoản của bạn vẫn an toàn.
 footer-prices = Giá được hiển thị bằng { $currency }.
 footer-note = Tradewind — cửa hàng tự lưu trữ.
+
+price-tax-included-rate = Đã bao gồm { $rate }% thuế ({ $amount }) khi giao đến { $country }.
+price-tax-added-rate = Cộng thêm { $rate }% thuế ({ $amount }) khi giao đến { $country }, tính khi thanh toán.
+country-unknown = Chúng tôi chưa giao hàng đến quốc gia hoặc khu vực này. Vui lòng chọn trong danh sách.
+form-expired = Biểu mẫu này đã hết hạn. Hãy quay lại, tải lại trang và thử lại.
+form-problem-title = Không thể hoàn tất
+form-back = Quay lại trang trước
+error-invalid-body = Có nội dung trong yêu cầu không hợp lệ. Vui lòng kiểm tra và thử lại.
+error-conflict-body = Nội dung này đã thay đổi trong lúc đó. Vui lòng tải lại trang và thử lại.

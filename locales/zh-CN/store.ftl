@@ -41,3 +41,12 @@ error-unavailable-title = 商店暂时无法访问
 error-unavailable-body = 请稍后再试。您的购物车和账户都很安全。
 footer-prices = 价格以 { $currency } 显示。
 footer-note = Tradewind — 自主托管的商店。
+
+price-tax-included-rate = 含 { $rate }% 税费（{ $amount }），配送至{ $country }。
+price-tax-added-rate = 另加 { $rate }% 税费（{ $amount }），配送至{ $country }，结账时收取。
+country-unknown = 我们暂不配送至该国家或地区，请从列表中选择。
+form-expired = 此表单已过期。请返回，刷新页面后重试。
+form-problem-title = 操作未成功
+form-back = 返回上一页
+error-invalid-body = 请求中有内容无效，请检查后重试。
+error-conflict-body = 内容已被更改。请刷新页面后重试。

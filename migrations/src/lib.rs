@@ -7,6 +7,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_catalog;
 mod m0002_search_log;
+mod m0003_taxes;
+mod m0004_site_keys;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_catalog::Migration),
             Box::new(m0002_search_log::Migration),
+            Box::new(m0003_taxes::Migration),
+            Box::new(m0004_site_keys::Migration),
         ]
     }
 }

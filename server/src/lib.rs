@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod jobs;
 pub mod router;
+pub mod shopper;
 pub mod sitemap;
 pub mod state;
 
@@ -18,18 +19,21 @@ use tradewind_app::state::AppContext;
 use tradewind_domain::Currency;
 use tradewind_domain::catalog::Catalog;
 use tradewind_domain::error::DomainError;
+use tradewind_domain::keys::SiteKey;
 use tradewind_domain::market::Markets;
+use tradewind_domain::price_book::{PriceBook, TaxTable};
 use tradewind_domain::search::SearchIndex;
 use tradewind_domain::search::log::QueryLog;
 
 pub use router::router;
 pub use state::AppState;
 
-/// The catalog over a migrated database, with its markets and base currency.
+/// The catalog over a migrated database, with its markets, base currency and price book.
 pub async fn catalog(db: DatabaseConnection) -> Result<Catalog, DomainError> {
     let markets = Markets::load(&db).await?;
     let base_currency = shop_currency(&db).await?;
-    Ok(Catalog::new(db, markets, base_currency))
+    let book = PriceBook::new(TaxTable::load(&db).await?);
+    Ok(Catalog::new(db, markets, base_currency, book))
 }
 
 /// Builds the shared state over a migrated database: the catalog, and the search index
@@ -43,6 +47,7 @@ pub async fn build_state(
     let catalog = catalog(db.clone()).await?;
     let (search, since) = open_search(&catalog, data_dir).await?;
     let search = Arc::new(search);
+    catalog.order_prices_with(search.clone());
     jobs::search_sync::spawn(
         catalog.clone(),
         search.clone(),
@@ -50,6 +55,7 @@ pub async fn build_state(
         since,
     );
     let secure_cookies = public_url.starts_with("https://");
+    let site_key = SiteKey::load(&db, "csrf").await?;
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
         app: AppContext {
@@ -61,6 +67,7 @@ pub async fn build_state(
             ),
             search,
             search_log: QueryLog::start(db),
+            site_key,
         },
         media_dir: data_dir.join("media"),
         secure_cookies,

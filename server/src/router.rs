@@ -1,24 +1,35 @@
 //! Every URL the store answers, and the headers every response carries.
 
+use crate::shopper;
 use crate::sitemap;
 use crate::state::{AppState, FAVICON_SVG, THEME_CSS};
 use axum::Router;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use serde::Deserialize;
+use std::time::Duration;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
-use tradewind_app::functions::catalog::MARKET_COOKIE;
+use tower_http::timeout::TimeoutLayer;
 use tradewind_app::{App, shell};
-use tradewind_domain::Locale;
 use tradewind_domain::locale::negotiate;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Forms and server-function calls are small; anything larger is refused with 413 before
+/// it is read. (Image uploads will get their own, larger limit on their own route.)
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request still unanswered after this gets 408 instead of holding a connection forever.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Requests served at once; more wait their turn instead of exhausting memory or the
+/// database pool under a burst.
+pub const MAX_IN_FLIGHT: usize = 512;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -47,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemaps/{file}", get(sitemap::part))
         .route("/theme.css", get(theme))
         .route("/favicon.svg", get(favicon))
-        .route("/{locale}/market", get(switch_market))
+        .route("/{locale}/country", post(shopper::switch_country))
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context, app)
         .nest_service(
@@ -68,12 +79,29 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(move |req: Request| not_found(req))
         .layer(middleware::from_fn(tidy_html))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            shopper::csrf_cookie,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            shopper::same_origin,
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         // Pages are made per request, and so is most of what is compressed here (the hashed
         // bundles are served precompressed): level 1, gzip and brotli alike, costs a fraction
         // of tower-http's defaults (gzip 6, brotli 4) for about a sixth more bytes (a results
         // page: 4.2 KB instead of 3.6 KB gzipped, well inside the first round trip).
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
 }
 
@@ -107,9 +135,16 @@ fn page_security_headers() {
 }
 
 /// Headers for every response; responses that are not pages get a CSP that allows nothing.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// A store served over https tells browsers to come back only over https (HSTS).
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if state.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -208,7 +243,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn robots(State(state): State<AppState>) -> Response {
     let body = format!(
-        "User-agent: *\nAllow: /\nDisallow: /*/market\nDisallow: /pkg/\n\nSitemap: {}/sitemap.xml\n",
+        "User-agent: *\nAllow: /\nDisallow: /*/country\nDisallow: /pkg/\n\nSitemap: {}/sitemap.xml\n",
         state.app.public_url
     );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
@@ -234,48 +269,6 @@ async fn favicon() -> Response {
         FAVICON_SVG,
     )
         .into_response()
-}
-
-/// A path on this site and nothing else: printable ASCII (browsers drop tabs and newlines
-/// from `Location`, which would turn `/\t/evil` into `//evil`), one leading slash, no backslash.
-fn is_local_path(p: &str) -> bool {
-    p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.contains('\\')
-        && p.bytes().all(|b| b.is_ascii_graphic())
-}
-
-#[derive(Deserialize)]
-struct MarketChoice {
-    code: String,
-    #[serde(rename = "return")]
-    back: Option<String>,
-}
-
-/// The market switcher: remembers the choice in a cookie and returns to the page.
-/// Only same-site paths are followed, so the form cannot be used as an open redirect.
-async fn switch_market(
-    State(state): State<AppState>,
-    Path(locale): Path<String>,
-    Query(choice): Query<MarketChoice>,
-) -> Response {
-    let Ok(locale) = locale.parse::<Locale>() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let home = format!("/{}", locale.code());
-    let back = choice.back.filter(|p| is_local_path(p)).unwrap_or(home);
-    let mut res = Redirect::to(&back).into_response();
-    if let Some(market) = state.app.catalog.markets().by_code(&choice.code) {
-        let secure = if state.secure_cookies { "; Secure" } else { "" };
-        let cookie = format!(
-            "{MARKET_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
-            market.code
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            res.headers_mut().insert(header::SET_COOKIE, value);
-        }
-    }
-    res
 }
 
 #[cfg(test)]

@@ -133,7 +133,24 @@ impl TestStore {
     }
 
     pub async fn request(&self, path: &str, headers: &[(&str, &str)]) -> Page {
-        let mut req = Request::builder().uri(path);
+        self.send("GET", path, headers, "").await
+    }
+
+    /// A form POST: `body` is `application/x-www-form-urlencoded`.
+    pub async fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
+        let mut headers = headers.to_vec();
+        headers.push(("content-type", "application/x-www-form-urlencoded"));
+        self.send("POST", path, &headers, body).await
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -143,7 +160,7 @@ impl TestStore {
             std::time::Duration::from_secs(60),
             self.router
                 .clone()
-                .oneshot(req.body(Body::empty()).expect("request")),
+                .oneshot(req.body(Body::from(body.to_owned())).expect("request")),
         )
         .await
         .unwrap_or_else(|_| panic!("no answer to {path} within 60 s"))

@@ -13,7 +13,10 @@ tradewind_tests::on_both_backends!(
     variant_form_works_without_javascript,
     collections_sort_and_paginate,
     sitemap_and_robots_list_every_page,
-    market_switcher_sets_a_cookie_and_never_redirects_off_site,
+    country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site,
+    forms_from_other_sites_and_oversized_bodies_are_refused,
+    vat_follows_the_destination_country,
+    money_is_written_as_each_country_writes_it,
     missing_translations_fall_back_visibly,
     pages_carry_security_headers,
 );
@@ -98,11 +101,11 @@ async fn product_page_prices_stock_and_seo(s: &TestStore) {
         de.body.contains("44,99\u{a0}€"),
         "EU: 47.99 × 0.92 rounded up to .99"
     );
-    assert!(de.body.contains("Inkl. MwSt."));
+    assert!(de.body.contains("MwSt."));
 }
 
 async fn markets_change_currency_and_overrides_win(s: &TestStore) {
-    let jp = [("cookie", "market=JP")];
+    let jp = [("cookie", "country=JP")];
     let teapot = s.request("/en/products/lotus-teapot", &jp).await;
     assert!(
         teapot.body.contains("¥7,200"),
@@ -128,9 +131,9 @@ async fn markets_change_currency_and_overrides_win(s: &TestStore) {
         vi.body.contains("1.219.000\u{a0}₫"),
         "47.99 × 25,400 up to whole thousands"
     );
-    // An unknown market in the cookie falls back to the locale's market.
+    // An unknown country in the cookie falls back to the locale's market.
     let bogus = s
-        .request("/en/products/lotus-teapot", &[("cookie", "market=ZZ")])
+        .request("/en/products/lotus-teapot", &[("cookie", "country=ZZ")])
         .await;
     assert!(bogus.body.contains("$47.99"));
 }
@@ -281,16 +284,40 @@ async fn sitemap_and_robots_list_every_page(s: &TestStore) {
     );
 }
 
-async fn market_switcher_sets_a_cookie_and_never_redirects_off_site(s: &TestStore) {
-    let res = s
-        .get("/en/market?code=JP&return=/en/products/lotus-teapot")
-        .await;
-    assert!(res.status.is_redirection());
-    assert_eq!(res.header("location"), "/en/products/lotus-teapot");
-    let cookie = res.header("set-cookie");
-    assert!(cookie.starts_with("market=JP;"), "{cookie}");
+/// A page's CSRF cookie (as `name=value`) and the token its forms carry.
+async fn csrf_of(s: &TestStore, path: &str) -> (String, String) {
+    let page = s.get(path).await;
+    let cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("csrf="))
+        .expect("a first visit gets a CSRF cookie")
+        .to_owned();
     for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    let token = attr_near(&page.body, r#"name="csrf""#, "value").expect("the form has a token");
+    (cookie.split(';').next().unwrap().to_owned(), token)
+}
+
+async fn country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site(s: &TestStore) {
+    let (cookie, token) = csrf_of(s, "/en/products/lotus-teapot").await;
+    let from_us = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let res = s
+        .post(
+            "/en/country",
+            &from_us,
+            &format!("csrf={token}&country=JP&return=/en/products/lotus-teapot"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), "/en/products/lotus-teapot");
+    let set = res.header("set-cookie");
+    assert!(set.starts_with("country=JP;"), "{set}");
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set.contains(flag), "{set} lacks {flag}");
     }
     for evil in [
         "//evil.example",
@@ -298,14 +325,153 @@ async fn market_switcher_sets_a_cookie_and_never_redirects_off_site(s: &TestStor
         "/\\evil.example",
         "/%09/evil.example",
         "/%0A/x",
-        "/%C3%A9",
     ] {
-        let res = s.get(&format!("/en/market?code=JP&return={evil}")).await;
+        let res = s
+            .post(
+                "/en/country",
+                &from_us,
+                &format!("csrf={token}&country=JP&return={evil}"),
+            )
+            .await;
         assert_eq!(res.header("location"), "/en", "{evil}");
     }
-    let unknown = s.get("/en/market?code=XX").await;
+    // A country no market sells to: 422 with a localized message, nothing remembered.
+    let unknown = s
+        .post("/de/country", &from_us, &format!("csrf={token}&country=XX"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("liefern wir noch nicht"),
+        "{}",
+        unknown.body
+    );
     assert!(unknown.headers.get("set-cookie").is_none());
-    assert_eq!(s.get("/en/market").await.status, StatusCode::BAD_REQUEST);
+    // No token, another browser's token, or a token without its cookie: 403, nothing set.
+    let (_, other_token) = csrf_of(s, "/en").await;
+    for (headers, body) in [
+        (from_us.to_vec(), "country=JP".to_owned()),
+        (from_us.to_vec(), format!("csrf={other_token}&country=JP")),
+        (
+            vec![("origin", PUBLIC_URL)],
+            format!("csrf={token}&country=JP"),
+        ),
+    ] {
+        let res = s.post("/ja/country", &headers, &body).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{body}");
+        assert!(res.body.contains("有効期限"), "localized: {}", res.body);
+        assert!(res.headers.get("set-cookie").is_none());
+    }
+    // The switcher changes state, so it answers no GET.
+    assert!(!s.get("/en/country?country=JP").await.status.is_success());
+    // The chosen country picks the market, its currency and the page's switcher.
+    let jp = s
+        .request("/en/products/lotus-teapot", &[("cookie", "country=JP")])
+        .await;
+    assert!(jp.body.contains(r#"<option value="JP" selected"#));
+}
+
+async fn forms_from_other_sites_and_oversized_bodies_are_refused(s: &TestStore) {
+    let (cookie, token) = csrf_of(s, "/en").await;
+    let body = format!("csrf={token}&country=JP");
+    for origin in [
+        Some("https://evil.example"),
+        Some("https://shop.example.com.evil.example"),
+        None,
+    ] {
+        let mut headers = vec![("cookie", cookie.as_str())];
+        if let Some(o) = origin {
+            headers.push(("origin", o));
+        }
+        let res = s.post("/en/country", &headers, &body).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(res.headers.get("set-cookie").is_none());
+    }
+    // A Referer from the store itself is enough when a browser sends no Origin.
+    let referred = [
+        ("cookie", cookie.as_str()),
+        ("referer", "https://shop.example.com/en"),
+    ];
+    assert_eq!(
+        s.post("/en/country", &referred, &body).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let huge = format!("{body}&pad={}", "x".repeat(200 * 1024));
+    let from_us = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let res = s.post("/en/country", &from_us, &huge).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Served over https: browsers are told to stay on https.
+    assert!(
+        s.get("/en")
+            .await
+            .header("strict-transport-security")
+            .starts_with("max-age=")
+    );
+}
+
+async fn vat_follows_the_destination_country(s: &TestStore) {
+    // A German shopper: €44.99 with 19 % MwSt. inside (7.18).
+    let de = s.get("/de/products/teekanne-lotus").await;
+    assert!(de.body.contains("44,99\u{a0}€"));
+    assert!(
+        de.body
+            .contains("Inkl. 19\u{a0}% MwSt. (7,18\u{a0}€), Lieferland: Deutschland."),
+        "{}",
+        &de.body[de.body.find("tax-note").unwrap_or(0)..][..200]
+    );
+    // The same page for delivery to France: the same price, 20 % TVA inside (7.50).
+    let fr = s
+        .request("/de/products/teekanne-lotus", &[("cookie", "country=FR")])
+        .await;
+    assert!(fr.body.contains("44,99\u{a0}€"));
+    assert!(
+        fr.body
+            .contains("Inkl. 20\u{a0}% MwSt. (7,50\u{a0}€), Lieferland: Frankreich.")
+    );
+    let fr = s.get("/fr/products/theiere-lotus").await;
+    assert!(
+        fr.body.contains("TVA à 20\u{202f}% incluse (7,50\u{a0}€)"),
+        "a French shopper in the EU market is in France"
+    );
+    // Reduced rates print with the locale's decimal mark (5,5 %).
+    // US prices exclude tax: sales tax needs the state, at checkout.
+    let us = s.get("/en/products/lotus-teapot").await;
+    assert!(us.body.contains("$47.99"));
+    assert!(us.body.contains("Tax calculated at checkout."));
+    // Japan: consumption tax inside the yen price (7,200 incl. 10 % = 655).
+    let ja = s.get("/ja").await;
+    assert_eq!(ja.status, StatusCode::OK);
+    let jp = s
+        .request("/en/products/lotus-teapot", &[("cookie", "country=JP")])
+        .await;
+    assert!(
+        jp.body
+            .contains("Includes 10% tax (¥655) for delivery to Japan.")
+    );
+}
+
+async fn money_is_written_as_each_country_writes_it(s: &TestStore) {
+    // Spanish defaults to Mexico: pesos as Mexicans write them.
+    let mx = s.get("/es/products/tetera-loto").await;
+    assert_eq!(mx.status, StatusCode::OK);
+    let price = regex::Regex::new(r#"class="amount">([^<]+)<"#).unwrap();
+    let shown = |html: &str| {
+        price
+            .captures(html)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default()
+    };
+    let amount = shown(&mx.body);
+    assert!(amount.starts_with('$') && amount.contains('.'), "{amount}");
+    assert!(!amount.contains("MX$"), "{amount}");
+    // Spanish in Spain: euros as Spaniards write them.
+    let es = s
+        .request("/es/products/tetera-loto", &[("cookie", "country=ES")])
+        .await;
+    let amount = shown(&es.body);
+    assert!(
+        amount.ends_with("\u{a0}€") && amount.contains(','),
+        "{amount}"
+    );
 }
 
 async fn missing_translations_fall_back_visibly(s: &TestStore) {

@@ -142,15 +142,24 @@ fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoVi
             }
         })
         .collect_view();
-    let markets = frame
-        .markets
+    // Countries grouped by market: choosing one sets the delivery country, and with it the
+    // currency, the tax rate and how prices are written.
+    let regions = frame
+        .regions
         .iter()
-        .map(|m| {
-            let selected = m.code == frame.market.code;
+        .map(|r| {
+            let options = r
+                .countries
+                .iter()
+                .map(|(code, name)| {
+                    let selected = *code == frame.country;
+                    view! { <option value=code.clone() selected=selected>{name.clone()}</option> }
+                })
+                .collect_view();
             view! {
-                <option value=m.code.clone() selected=selected>
-                    {format!("{} ({})", m.name, m.currency.code())}
-                </option>
+                <optgroup label=format!("{} ({})", r.market.name, r.market.currency.code())>
+                    {options}
+                </optgroup>
             }
         })
         .collect_view();
@@ -189,9 +198,10 @@ fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoVi
                     </summary>
                     <ul>{languages}</ul>
                 </details>
-                <form class="market-switcher" method="get" action=format!("/{}/market", locale.code())>
+                <form class="market-switcher" method="post" action=format!("/{}/country", locale.code())>
+                    <input type="hidden" name="csrf" value=frame.csrf.clone()/>
                     <label for="market-select">{t(locale, "switch-market")}</label>
-                    <select id="market-select" name="code">{markets}</select>
+                    <select id="market-select" name="country">{regions}</select>
                     <input type="hidden" name="return" value=path/>
                     <button type="submit">{t(locale, "switch-market-apply")}</button>
                 </form>

@@ -5,17 +5,49 @@ pub mod product_card;
 pub mod search_box;
 pub mod variant_picker;
 
-use tradewind_domain::Locale;
-use tradewind_domain::catalog::view::PriceView;
+use tradewind_domain::catalog::view::{PriceView, TaxView};
 use tradewind_domain::i18n::{t, t_args};
+use tradewind_domain::{Locale, MoneyStyle};
 
 /// A price as text: "From $12.99" when variants differ.
-pub fn price_text(price: &PriceView, locale: Locale) -> String {
-    let amount = price.amount.format(locale);
+pub fn price_text(price: &PriceView, locale: Locale, style: MoneyStyle) -> String {
+    let amount = price.amount.format(style);
     if price.from {
         t_args(locale, "price-from", &[("price", amount.into())])
     } else {
         amount
+    }
+}
+
+/// The tax line under a price: the rate and amount for the shopper's country, or the
+/// market's general note where no tax is collected there (yet: US sales tax needs the
+/// state from the address).
+pub fn tax_text(
+    tax: Option<&TaxView>,
+    inclusive_market: bool,
+    locale: Locale,
+    style: MoneyStyle,
+) -> String {
+    let Some(tax) = tax else {
+        return if inclusive_market {
+            t(locale, "price-tax-included")
+        } else {
+            t(locale, "price-tax-excluded")
+        };
+    };
+    let rate = tax.percent.replace('.', style.decimal_mark());
+    let args = [
+        ("rate", rate.into()),
+        ("amount", tax.amount.format(style).into()),
+        (
+            "country",
+            t(locale, &format!("country-{}", tax.country)).into(),
+        ),
+    ];
+    if tax.included {
+        t_args(locale, "price-tax-included-rate", &args)
+    } else {
+        t_args(locale, "price-tax-added-rate", &args)
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Choice {
     pub values: Vec<i32>,
     pub price: String,
     pub compare_at: Option<String>,
+    /// The tax in or on top of the price for the shopper's country.
+    pub tax: String,
     pub stock: String,
     pub in_stock: bool,
     pub sku: String,
@@ -71,6 +73,7 @@ pub fn VariantPicker(
             .map(|c| view! { <s class="compare-at">{c}</s> })
     };
     let stock = move || current.get().map(|c| c.stock).unwrap_or_default();
+    let tax = move || current.get().map(|c| c.tax).unwrap_or_default();
     let in_stock = move || current.get().is_some_and(|c| c.in_stock);
     let sku_label = labels.sku.clone();
     let sku = move || {
@@ -141,6 +144,7 @@ pub fn VariantPicker(
                     " "
                     {compare_at}
                 </p>
+                <p class="tax-note" aria-live="polite">{tax}</p>
                 <p class="stock" class:sold-out=move || !in_stock() aria-live="polite">{stock}</p>
                 <p class="sku">{sku}</p>
                 <form class="variant-form" method="get">

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use tradewind_domain::Locale;
 use tradewind_domain::catalog::view::{CollectionPage, HomePage, MarketView, ProductPage};
+use tradewind_domain::{Locale, MoneyStyle};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NavLink {
@@ -12,14 +12,28 @@ pub struct NavLink {
     pub path: String,
 }
 
+/// The countries of one market, for the country/region switcher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub market: MarketView,
+    /// `(ISO code, name in the page's language)`, sorted by name.
+    pub countries: Vec<(String, String)>,
+}
+
 /// Everything the header and the SEO tags need on every page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Frame {
     pub locale: Locale,
     pub market: MarketView,
-    pub markets: Vec<MarketView>,
+    /// Where the shopper has their order delivered (ISO 3166 alpha-2): it picks the market,
+    /// the tax rate and how amounts are written.
+    pub country: String,
+    pub money: MoneyStyle,
+    pub regions: Vec<Region>,
     pub collections: Vec<NavLink>,
     pub public_url: String,
+    /// The CSRF token every form on the page carries.
+    pub csrf: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,16 +55,20 @@ pub(crate) mod server {
     use crate::state::AppContext;
     use tradewind_domain::catalog::{Lookup, market_view};
     use tradewind_domain::error::DomainError;
+    use tradewind_domain::i18n::t;
     use tradewind_domain::market::Market;
 
-    pub const MARKET_COOKIE: &str = "market";
+    /// The delivery country the shopper chose with the switcher.
+    pub const COUNTRY_COOKIE: &str = "country";
+    /// The random value CSRF tokens are made from (see `tradewind_domain::keys`).
+    pub const CSRF_COOKIE: &str = "csrf";
 
     pub fn context() -> Result<AppContext, ServerFnError> {
         use_context::<AppContext>().ok_or_else(|| ServerFnError::new("store context missing"))
     }
 
-    /// The market chosen with the switcher, from its cookie.
-    fn chosen_market() -> Option<String> {
+    /// A cookie of this request.
+    pub fn cookie(name: &str) -> Option<String> {
         let parts = use_context::<http::request::Parts>()?;
         parts
             .headers
@@ -59,27 +77,67 @@ pub(crate) mod server {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == MARKET_COOKIE)
+            .find(|(k, _)| *k == name)
             .map(|(_, v)| v.to_owned())
     }
 
-    pub async fn frame(ctx: &AppContext, locale: Locale) -> Result<(Frame, Market), ServerFnError> {
-        let market = ctx
-            .catalog
-            .markets()
-            .pick(chosen_market().as_deref(), locale)
+    /// The shopper's market and delivery country: the country they chose when a market
+    /// sells there, else the market of their language and its country for that language.
+    pub fn shopper(ctx: &AppContext, locale: Locale) -> Result<(Market, String), ServerFnError> {
+        let markets = ctx.catalog.markets();
+        let chosen =
+            cookie(COUNTRY_COOKIE).and_then(|c| markets.by_country(&c).map(|m| (m.clone(), c)));
+        if let Some(found) = chosen {
+            return Ok(found);
+        }
+        let market = markets
+            .pick(None, locale)
             .cloned()
             .ok_or_else(|| unavailable("no market is configured"))?;
+        let country = market.default_country(locale).to_owned();
+        Ok((market, country))
+    }
+
+    fn regions(ctx: &AppContext, locale: Locale) -> Vec<Region> {
+        ctx.catalog
+            .markets()
+            .all()
+            .iter()
+            .map(|m| {
+                let mut countries: Vec<(String, String)> = m
+                    .countries
+                    .iter()
+                    .map(|c| (c.clone(), t(locale, &format!("country-{c}"))))
+                    .collect();
+                countries.sort_by(|a, b| a.1.cmp(&b.1));
+                Region {
+                    market: market_view(m, locale),
+                    countries,
+                }
+            })
+            .collect()
+    }
+
+    pub async fn frame(
+        ctx: &AppContext,
+        locale: Locale,
+    ) -> Result<(Frame, Market, String), ServerFnError> {
+        let (market, country) = shopper(ctx, locale)?;
         let home = ctx
             .catalog
             .home_collections(locale)
             .await
             .map_err(map_err)?;
+        let csrf = cookie(CSRF_COOKIE)
+            .map(|c| ctx.site_key.csrf_token(&c))
+            .unwrap_or_default();
         Ok((
             Frame {
                 locale,
                 market: market_view(&market, locale),
-                markets: ctx.catalog.market_views(locale),
+                money: MoneyStyle::of(locale, &country),
+                country: country.clone(),
+                regions: regions(ctx, locale),
                 collections: home
                     .iter()
                     .map(|(title, path)| NavLink {
@@ -88,8 +146,10 @@ pub(crate) mod server {
                     })
                     .collect(),
                 public_url: ctx.public_url.clone(),
+                csrf,
             },
             market,
+            country,
         ))
     }
 
@@ -98,25 +158,33 @@ pub(crate) mod server {
         ServerFnError::new("unavailable")
     }
 
+    /// Keeps the error's stable code (see `routes::error_page`), and its detail only in
+    /// the log: a database message never reaches a shopper.
     pub fn map_err(e: DomainError) -> ServerFnError {
-        unavailable(&e.to_string())
+        match e.code() {
+            "unavailable" => unavailable(&e.to_string()),
+            code => {
+                tracing::info!(error = %e, "request refused");
+                ServerFnError::new(code)
+            }
+        }
     }
 
     /// Runs a page query for a locale named in the URL; an unknown locale is not found.
     pub async fn load<T>(
         locale: &str,
-        query: impl AsyncFnOnce(&AppContext, Locale, &Market) -> Result<Lookup<T>, DomainError>,
+        query: impl AsyncFnOnce(&AppContext, Locale, &Market, &str) -> Result<Lookup<T>, DomainError>,
     ) -> Result<Loaded<T>, ServerFnError> {
         let ctx = context()?;
         let (locale, known) = match locale.parse::<Locale>() {
             Ok(l) => (l, true),
             Err(_) => (Locale::DEFAULT, false),
         };
-        let (frame, market) = frame(&ctx, locale).await?;
+        let (frame, market, country) = frame(&ctx, locale).await?;
         let page = if !known {
             Outcome::NotFound
         } else {
-            match query(&ctx, locale, &market).await {
+            match query(&ctx, locale, &market, &country).await {
                 Ok(Lookup::Found(p)) => Outcome::Found(p),
                 Ok(Lookup::Redirect(path)) => Outcome::Redirect(path),
                 Err(DomainError::NotFound) => Outcome::NotFound,
@@ -128,7 +196,7 @@ pub(crate) mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::MARKET_COOKIE;
+pub use server::{COUNTRY_COOKIE, CSRF_COOKIE};
 
 #[server]
 pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {
@@ -139,7 +207,7 @@ pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {
 
 #[server]
 pub async fn load_home(locale: String) -> Result<Loaded<HomePage>, ServerFnError> {
-    server::load(&locale, async |ctx, locale, market| {
+    server::load(&locale, async |ctx, locale, market, _| {
         ctx.catalog
             .home(locale, market)
             .await
@@ -156,7 +224,7 @@ pub async fn load_collection(
     page: u64,
 ) -> Result<Loaded<CollectionPage>, ServerFnError> {
     use tradewind_domain::catalog::view::SortOrder;
-    server::load(&locale, async |ctx, locale, market| {
+    server::load(&locale, async |ctx, locale, market, _| {
         ctx.catalog
             .collection_page(locale, market, &slug, SortOrder::from_key(&sort), page)
             .await
@@ -173,9 +241,9 @@ pub async fn load_product(
 ) -> Result<Loaded<ProductPage>, ServerFnError> {
     use tradewind_domain::catalog::Selection;
     let chosen = Selection { variant, values };
-    server::load(&locale, async |ctx, locale, market| {
+    server::load(&locale, async |ctx, locale, market, country| {
         ctx.catalog
-            .product_page(locale, market, &slug, &chosen)
+            .product_page(locale, market, country, &slug, &chosen)
             .await
     })
     .await

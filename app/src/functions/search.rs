@@ -199,29 +199,32 @@ mod server {
     use super::*;
     use crate::functions::catalog::server::{context, load};
     use std::collections::HashMap;
-    use tradewind_domain::Locale;
     use tradewind_domain::catalog::Lookup;
     use tradewind_domain::error::DomainError;
     use tradewind_domain::market::Market;
     use tradewind_domain::money::Money;
-    use tradewind_domain::pricing::RoundingRule;
     use tradewind_domain::search::log::{Logged, normalize};
     use tradewind_domain::search::{
         FacetLabels, Filters, QueryProblem, SearchRequest, SearchSort, clip, price_bounds,
         price_buckets,
     };
+    use tradewind_domain::{Locale, MoneyStyle};
 
     /// Bucket thresholds in the base currency (minor units), converted per market.
     const PRICE_THRESHOLDS: [i64; 3] = [2_500, 5_000, 10_000];
 
-    fn bounds(market: &Market, base: tradewind_domain::Currency) -> Vec<i64> {
-        let mut rule = market.price_rule;
-        rule.rounding = RoundingRule::None;
-        price_bounds(&PRICE_THRESHOLDS, |t| {
-            rule.price(Money::new(t, base), None)
-                .map(|m| m.minor)
-                .unwrap_or(t)
-        })
+    fn bounds(ctx: &crate::state::AppContext, market: &Market) -> Result<Vec<i64>, DomainError> {
+        let base = ctx.catalog.base_currency();
+        let converted = PRICE_THRESHOLDS
+            .iter()
+            .map(|t| {
+                ctx.catalog
+                    .price_book()
+                    .threshold(market, Money::new(*t, base))
+            })
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))?;
+        Ok(price_bounds(&converted, |t| t))
     }
 
     fn parse_price(value: &str) -> Option<(i64, Option<i64>)> {
@@ -243,6 +246,7 @@ mod server {
 
     fn groups(
         locale: Locale,
+        style: MoneyStyle,
         market: &Market,
         bounds: &[i64],
         facets: &tradewind_domain::search::FacetCounts,
@@ -299,9 +303,9 @@ mod server {
             .zip(&facets.price)
             .filter(|(_, n)| **n > 0)
             .map(|(b, n)| {
-                let from = Money::new(b.from, currency).format(locale);
+                let from = Money::new(b.from, currency).format(style);
                 let label = match b.to {
-                    Some(to) => format!("{from} – {}", Money::new(to, currency).format(locale)),
+                    Some(to) => format!("{from} – {}", Money::new(to, currency).format(style)),
                     None => format!("{from} +"),
                 };
                 FacetValue {
@@ -352,10 +356,10 @@ mod server {
         locale: &str,
         params: SearchParams,
     ) -> Result<Loaded<SearchPage>, ServerFnError> {
-        load(locale, async |ctx, locale, market| {
+        load(locale, async |ctx, locale, market, country| {
             // Deep pages are capped: an offset is memory reserved per query.
             let page = params.page.clamp(1, MAX_PAGE);
-            let price_bounds = bounds(market, ctx.catalog.base_currency());
+            let price_bounds = bounds(ctx, market)?;
             let request = SearchRequest {
                 locale,
                 market: market.code.clone(),
@@ -424,6 +428,7 @@ mod server {
                 results: out,
                 facets: groups(
                     locale,
+                    MoneyStyle::of(locale, country),
                     market,
                     &price_bounds,
                     &results.facets,
@@ -439,7 +444,8 @@ mod server {
         let Ok(locale) = locale.parse::<Locale>() else {
             return Ok(Vec::new());
         };
-        let (_, market) = crate::functions::catalog::server::frame(&ctx, locale).await?;
+        let (market, country) = crate::functions::catalog::server::shopper(&ctx, locale)?;
+        let style = MoneyStyle::of(locale, &country);
         let map_err = crate::functions::catalog::server::map_err;
         // Collections whose name has words starting with each typed word.
         let wanted = tradewind_domain::search::analysis::terms(locale, q);
@@ -475,7 +481,7 @@ mod server {
         .map_err(map_err)?;
         out.extend(cards.into_iter().map(|c| Suggestion {
             path: tradewind_domain::catalog::product_path(locale, &c.slug),
-            detail: crate::components::price_text(&c.price, locale),
+            detail: crate::components::price_text(&c.price, locale, style),
             title: c.title,
         }));
         Ok(out)

@@ -31,6 +31,7 @@ pub fn CollectionRoute() -> impl IntoView {
                 Suspend::new(async move {
                     respond(data.await, |frame, c| {
                         let locale = frame.locale;
+                        let frame_money = frame.money;
                         let path = collection_path(locale, &c.collection.slug);
                         let page_href = {
                             let path = path.clone();
@@ -93,7 +94,7 @@ pub fn CollectionRoute() -> impl IntoView {
                                     <select id="sort" name="sort">{sorts}</select>
                                     <button type="submit">{t(locale, "sort-apply")}</button>
                                 </form>
-                                <ProductGrid locale products=c.products.clone()/>
+                                <ProductGrid locale style=frame_money products=c.products.clone()/>
                                 <nav class="pagination" aria-label=t(locale, "nav-pagination")>
                                     {prev}
                                     <span>{status}</span>

@@ -26,6 +26,7 @@ pub fn HomeRoute() -> impl IntoView {
                 Suspend::new(async move {
                     respond(data.await, |frame, home| {
                         let locale = frame.locale;
+                        let style = frame.money;
                         let alternates = Locale::ALL
                             .into_iter()
                             .map(|l| Alternate { locale: l, path: format!("/{}", l.code()) })
@@ -61,7 +62,7 @@ pub fn HomeRoute() -> impl IntoView {
                                 view! {
                                     <section class="featured">
                                         <h2><a href=href.clone()>{f.collection.title}</a></h2>
-                                        <ProductGrid locale products=f.products/>
+                                        <ProductGrid locale style products=f.products/>
                                         <p><a class="more" href=href>{t(locale, "home-see-all")}</a></p>
                                     </section>
                                 }

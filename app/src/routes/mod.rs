@@ -10,6 +10,7 @@ pub mod search;
 use crate::components::layout::Seo;
 use crate::functions::catalog::{Frame, Loaded, Outcome};
 use leptos::prelude::*;
+use tradewind_domain::Locale;
 use tradewind_domain::i18n::t;
 
 pub(crate) fn set_status(code: u16) {
@@ -59,18 +60,51 @@ pub(crate) fn respond<T>(
             frame,
             page: Outcome::NotFound,
         }) => not_found::page(frame),
-        Err(_) => {
-            set_status(503);
-            let locale = crate::request_locale();
-            view! {
-                <main id="main" class="error-page">
-                    <h1>{t(locale, "error-unavailable-title")}</h1>
-                    <p>{t(locale, "error-unavailable-body")}</p>
-                </main>
-            }
-            .into_any()
-        }
+        Err(e) => error_page(&e),
     }
+}
+
+/// What a failed page load says and which status it carries, by the domain error's stable
+/// code: bad input 422, not found 404, a conflict 409; only a real outage is 503.
+pub fn error_status(code: &str, locale: Locale) -> (u16, String, String) {
+    match code {
+        "invalid" => (
+            422,
+            t(locale, "form-problem-title"),
+            t(locale, "error-invalid-body"),
+        ),
+        "not-found" => (
+            404,
+            t(locale, "not-found-title"),
+            t(locale, "not-found-body"),
+        ),
+        "conflict" => (
+            409,
+            t(locale, "form-problem-title"),
+            t(locale, "error-conflict-body"),
+        ),
+        _ => (
+            503,
+            t(locale, "error-unavailable-title"),
+            t(locale, "error-unavailable-body"),
+        ),
+    }
+}
+
+fn error_page(e: &ServerFnError) -> AnyView {
+    let code = match e {
+        ServerFnError::ServerError(code) => code.as_str(),
+        _ => "unavailable",
+    };
+    let (status, title, body) = error_status(code, crate::request_locale());
+    set_status(status);
+    view! {
+        <main id="main" class="error-page">
+            <h1>{title}</h1>
+            <p>{body}</p>
+        </main>
+    }
+    .into_any()
 }
 
 /// The `Seo` for a page that only has a title and description.

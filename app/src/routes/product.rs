@@ -4,7 +4,7 @@ use super::respond;
 use crate::components::layout::Layout;
 use crate::components::layout::{FallbackNotice, Seo};
 use crate::components::variant_picker::{Choice, PickerLabels, VariantPicker};
-use crate::components::{price_text, stock_text};
+use crate::components::{price_text, stock_text, tax_text};
 use crate::functions::catalog::{Frame, load_product};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -97,8 +97,14 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         .map(|v| Choice {
             id: v.id,
             values: v.values.clone(),
-            price: price_text(&v.price, locale),
-            compare_at: v.price.compare_at.map(|c| c.format(locale)),
+            price: price_text(&v.price, locale, frame.money),
+            compare_at: v.price.compare_at.map(|c| c.format(frame.money)),
+            tax: tax_text(
+                v.tax.as_ref(),
+                frame.market.tax_inclusive,
+                locale,
+                frame.money,
+            ),
             stock: stock_text(v.available, locale),
             in_stock: v.available > 0,
             sku: v.sku.clone(),
@@ -111,11 +117,6 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         sku: t(locale, "product-sku"),
     };
     let selected = p.variants.get(p.selected).cloned();
-    let tax_note = if frame.market.tax_inclusive {
-        t(locale, "price-tax-included")
-    } else {
-        t(locale, "price-tax-excluded")
-    };
     let details = selected.map(|v| {
         view! {
             <dl class="specs">
@@ -144,7 +145,6 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
                 <VariantPicker options=p.options.clone() choices images=p.images.clone() selected=p.selected labels>
                     <h1>{p.title.clone()}</h1>
                     <p class="vendor">{p.vendor.clone()}</p>
-                    <p class="tax-note">{tax_note}</p>
                 </VariantPicker>
                 <section class="details">
                     <h2>{t(locale, "product-description")}</h2>

@@ -9,10 +9,10 @@ use crate::functions::search::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use tradewind_domain::Locale;
 use tradewind_domain::catalog::product_path;
 use tradewind_domain::catalog::view::MAX_QUERY_CHARS;
 use tradewind_domain::i18n::{t, t_args};
+use tradewind_domain::{Locale, MoneyStyle};
 
 #[component]
 pub fn SearchRoute() -> impl IntoView {
@@ -41,6 +41,7 @@ pub fn SearchRoute() -> impl IntoView {
                 Suspend::new(async move {
                     respond(data.await, |frame, page| {
                         let locale = frame.locale;
+                        let style = frame.money;
                         let seo = Seo {
                             title: t(locale, "search-title"),
                             description: t(locale, "search-title"),
@@ -52,7 +53,7 @@ pub fn SearchRoute() -> impl IntoView {
                         };
                         view! {
                             <Layout frame seo>
-                                <SearchBody locale page/>
+                                <SearchBody locale style page/>
                             </Layout>
                         }
                         .into_any()
@@ -89,7 +90,7 @@ fn sort_label(locale: Locale, key: &str) -> String {
 }
 
 #[component]
-fn SearchBody(locale: Locale, page: SearchPage) -> impl IntoView {
+fn SearchBody(locale: Locale, style: MoneyStyle, page: SearchPage) -> impl IntoView {
     let params = page.params.clone();
     let heading = if params.q.trim().is_empty() {
         t(locale, "search-title")
@@ -171,7 +172,7 @@ fn SearchBody(locale: Locale, page: SearchPage) -> impl IntoView {
                     <div>
                         <h2 class="result-title"><a href=link inner_html=r.title_html.clone()></a></h2>
                         <p class="snippet" inner_html=r.snippet_html.clone()></p>
-                        <p class="result-price">{price_text(&r.card.price, locale)}</p>
+                        <p class="result-price">{price_text(&r.card.price, locale, style)}</p>
                         {(!r.card.available).then(|| view! { <span class="badge">{t(locale, "stock-sold-out")}</span> })}
                     </div>
                 </li>

@@ -9,14 +9,33 @@ use crate::locale::Locale;
 use crate::market::{Localized, Market, Markets};
 use crate::media;
 use crate::money::{Currency, Money};
+use crate::price_book::{PriceBook, PriceRequest, Quote};
 use crate::search::{CardData, CardImage, FacetLabels, SearchRecord};
+use crate::tax::TaxClass;
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait,
 };
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// Where collection pages get their order by price from: the search index keeps every
+/// product's price per market, as the price book makes it, so a collection sorts exactly
+/// as search does. Set once the index is open; until then (and in tests without an index)
+/// the database orders by base price.
+pub trait PriceOrder: Send + Sync {
+    /// One page of a collection's active products by their price in `market`, and how many
+    /// there are in all.
+    fn by_price(
+        &self,
+        collection: &str,
+        market: &str,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<i32>, u64)>;
+}
 
 /// Product status as stored. Only `active` products are visible to shoppers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,19 +142,37 @@ pub struct Catalog {
     db: DatabaseConnection,
     markets: Arc<Markets>,
     base_currency: Currency,
+    book: Arc<PriceBook>,
+    price_order: Arc<OnceLock<Arc<dyn PriceOrder>>>,
     /// Navigation links per locale: on every page, and they change only when a merchant
     /// edits collections (which calls `forget_navigation`).
     navigation: Arc<RwLock<HashMap<Locale, NavLinks>>>,
 }
 
 impl Catalog {
-    pub fn new(db: DatabaseConnection, markets: Markets, base_currency: Currency) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        markets: Markets,
+        base_currency: Currency,
+        book: PriceBook,
+    ) -> Self {
         Self {
             db,
             markets: Arc::new(markets),
             base_currency,
+            book: Arc::new(book),
+            price_order: Arc::default(),
             navigation: Arc::default(),
         }
+    }
+
+    pub fn price_book(&self) -> &PriceBook {
+        &self.book
+    }
+
+    /// Hands collection sorting by price to the search index (see `PriceOrder`).
+    pub fn order_prices_with(&self, order: Arc<dyn PriceOrder>) {
+        let _ = self.price_order.set(order);
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -158,31 +195,60 @@ impl Catalog {
             .collect()
     }
 
-    fn price(&self, market: &Market, base_minor: i64, fixed: Option<i64>) -> Result<Money> {
-        market
-            .price_rule
-            .price(Money::new(base_minor, self.base_currency), fixed)
-            .map_err(|e| DomainError::Corrupt(e.to_string()))
+    /// A unit price in `market` for a shopper in `country`, from the price book.
+    fn quote(
+        &self,
+        market: &Market,
+        country: &str,
+        tax_class: TaxClass,
+        base_minor: i64,
+        fixed: Option<i64>,
+    ) -> Result<Quote> {
+        self.book
+            .quote(PriceRequest {
+                market,
+                country,
+                base: Money::new(base_minor, self.base_currency),
+                fixed,
+                quantity: 1,
+                tax_class,
+            })
+            .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))
     }
 
+    /// A variant's price as shown in `market` to a shopper in `country`, with the tax the
+    /// price includes or adds.
     fn variant_price(
         &self,
         market: &Market,
+        country: &str,
+        tax_class: TaxClass,
         v: &variant::Model,
         o: Option<&price_override::Model>,
-    ) -> Result<PriceView> {
-        let amount = self.price(market, v.price_minor, o.map(|o| o.amount_minor))?;
+    ) -> Result<(PriceView, Quote)> {
+        let price = |base, fixed| self.quote(market, country, tax_class, base, fixed);
+        let quote = price(v.price_minor, o.map(|o| o.amount_minor))?;
+        let amount = quote.unit;
+        // A fixed price brings its own compare-at price (or none); a converted one converts
+        // the variant's.
         let compare_at = match (o, v.compare_at_minor) {
-            (Some(o), _) => o.compare_at_minor.map(|m| Money::new(m, market.currency())),
-            (None, Some(base)) => Some(self.price(market, base, None)?),
+            (Some(o), _) => o
+                .compare_at_minor
+                .map(|m| price(0, Some(m)))
+                .transpose()?
+                .map(|q| q.unit),
+            (None, Some(base)) => Some(price(base, None)?.unit),
             (None, None) => None,
         }
         .filter(|c| c.minor > amount.minor);
-        Ok(PriceView {
-            amount,
-            compare_at,
-            from: false,
-        })
+        Ok((
+            PriceView {
+                amount,
+                compare_at,
+                from: false,
+            },
+            quote,
+        ))
     }
 
     /// What a card shows as its price in a market: the lowest variant price, marked "from"
@@ -193,9 +259,20 @@ impl Catalog {
         variants: impl IntoIterator<Item = &'a variant::Model>,
         override_of: impl Fn(&variant::Model) -> Option<&'a price_override::Model>,
     ) -> Result<Option<PriceView>> {
+        // Cards are the same for every shopper of a market (they are kept in the search
+        // index per market): priced for the market's home country.
         let mut prices = Vec::new();
         for v in variants {
-            prices.push(self.variant_price(market, v, override_of(v))?);
+            prices.push(
+                self.variant_price(
+                    market,
+                    &market.home_country,
+                    TaxClass::Standard,
+                    v,
+                    override_of(v),
+                )?
+                .0,
+            );
         }
         let Some(mut price) = prices.iter().min_by_key(|p| p.amount.minor).cloned() else {
             return Ok(None);
@@ -460,7 +537,28 @@ impl Catalog {
             return Err(DomainError::NotFound);
         }
         let page = page.max(1);
-        let (ids, total) = self.collection_product_ids(id, sort, page, true).await?;
+        let by_index = match (sort, self.price_order.get()) {
+            (SortOrder::PriceAsc | SortOrder::PriceDesc, Some(order)) => {
+                let handle = collection::Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await?
+                    .ok_or(DomainError::NotFound)?
+                    .handle;
+                let offset = usize::try_from((page - 1) * PAGE_SIZE).unwrap_or(usize::MAX);
+                Some(order.by_price(
+                    &handle,
+                    &market.code,
+                    sort == SortOrder::PriceDesc,
+                    offset,
+                    PAGE_SIZE as usize,
+                )?)
+            }
+            _ => None,
+        };
+        let (ids, total) = match by_index {
+            Some(found) => found,
+            None => self.collection_product_ids(id, sort, page, true).await?,
+        };
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         if page > pages {
             return Err(DomainError::NotFound);
@@ -490,6 +588,7 @@ impl Catalog {
         &self,
         locale: Locale,
         market: &Market,
+        country: &str,
         slug: &str,
         chosen: &Selection,
     ) -> Result<Lookup<ProductPage>> {
@@ -556,9 +655,13 @@ impl Catalog {
                     .collect(),
             })
             .collect();
+        let tax_class = TaxClass::from_code(&p.tax_class)
+            .ok_or_else(|| DomainError::Corrupt(format!("product {}: tax class", p.id)))?;
         let variant_views = variants
             .iter()
             .map(|v| {
+                let (price, quote) =
+                    self.variant_price(market, country, tax_class, v, overrides.get(&v.id))?;
                 Ok(VariantView {
                     id: v.id,
                     sku: v.sku.clone(),
@@ -567,7 +670,8 @@ impl Catalog {
                         .into_iter()
                         .flatten()
                         .collect(),
-                    price: self.variant_price(market, v, overrides.get(&v.id))?,
+                    price,
+                    tax: TaxView::of(&quote, country),
                     available: stock.get(&v.id).copied().unwrap_or(0),
                     weight_grams: v.weight_grams,
                     image: v

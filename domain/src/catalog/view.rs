@@ -25,6 +25,18 @@ pub struct PriceView {
     pub from: bool,
 }
 
+/// The tax line under a price: "incl. 19 % VAT (€7.18)" or "plus 7.25 % tax".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxView {
+    pub amount: Money,
+    /// The rate as a percentage without trailing zeros: `19`, `5.5`.
+    pub percent: String,
+    /// Whether the price includes it (else it is added at checkout).
+    pub included: bool,
+    /// ISO 3166 alpha-2 of the country whose rate this is.
+    pub country: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageView {
     pub src: String,
@@ -147,6 +159,9 @@ pub struct VariantView {
     /// Option value ids in option order.
     pub values: Vec<i32>,
     pub price: PriceView,
+    /// The tax in (or on top of) `price` for the shopper's country; `None` where the store
+    /// collects none there.
+    pub tax: Option<TaxView>,
     pub available: i32,
     pub weight_grams: i32,
     /// Index into `ProductPage::images`.

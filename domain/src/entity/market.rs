@@ -20,6 +20,11 @@ pub struct Model {
     pub rounding: String,
     pub position: i32,
     pub enabled: bool,
+    /// The country whose tax rate the market's prices are set with; empty: the first of
+    /// `countries`.
+    pub home_country: String,
+    /// `same` or `follow-rate` (`GrossPolicy`).
+    pub gross_policy: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

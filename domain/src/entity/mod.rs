@@ -16,6 +16,8 @@ pub mod product_option;
 pub mod product_translation;
 pub mod search_query;
 pub mod shop;
+pub mod site_key;
 pub mod stock_level;
+pub mod tax_rate;
 pub mod variant;
 pub mod warehouse;

@@ -13,6 +13,8 @@ pub struct Model {
     pub status: String,
     /// Comma separated, lower case.
     pub tags: String,
+    /// `standard`, `reduced` or `zero` (`TaxClass`).
+    pub tax_class: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

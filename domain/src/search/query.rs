@@ -841,6 +841,42 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+impl crate::catalog::PriceOrder for SearchIndex {
+    fn by_price(
+        &self,
+        collection: &str,
+        market: &str,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<i32>, u64)> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.collection, collection),
+            IndexRecordOption::Basic,
+        );
+        let order = if descending { Order::Desc } else { Order::Asc };
+        let top = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .order_by_fast_field::<i64>(price_field_name(market), order);
+        let (hits, total) = searcher.search(&query, &(top, Count))?;
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_, address) in hits {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            if let Some(id) = column
+                .first(address.doc_id)
+                .and_then(|id| i32::try_from(id).ok())
+            {
+                ids.push(id);
+            }
+        }
+        Ok((ids, total as u64))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

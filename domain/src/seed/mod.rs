@@ -11,8 +11,11 @@ use crate::locale::Locale;
 use crate::market::Localized;
 use crate::media;
 use crate::pricing::{ExchangeRate, RoundingRule};
+use crate::tax::{GrossPolicy, TaxClass, TaxRate};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use content::{COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, TITLE_PATTERN, Words};
+use content::{
+    COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, TAX_RATES, TITLE_PATTERN, Words,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
@@ -223,6 +226,7 @@ fn add_product(
         product_type: Set(item.product_type.to_owned()),
         status: Set(crate::catalog::ProductStatus::Active.as_str().to_owned()),
         tags: Set(format!("{},{}", series.handle, item.handle)),
+        tax_class: Set(TaxClass::Standard.code().to_owned()),
         created_at: Set(spec.created_at),
         updated_at: Set(spec.created_at),
     });
@@ -405,6 +409,8 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
             currency: Set(m.currency.to_owned()),
             locales: Set(m.locales.to_owned()),
             countries: Set(m.countries.to_owned()),
+            home_country: Set(m.home_country.to_owned()),
+            gross_policy: Set(GrossPolicy::SameEverywhere.code().to_owned()),
             tax_inclusive: Set(m.tax_inclusive),
             rate_scaled: Set(rate.scaled),
             rate_date: Set(rate_date),
@@ -415,6 +421,27 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
         });
     }
     insert_all(db, markets).await?;
+    let mut rates = Vec::new();
+    for (country, standard, reduced, label) in TAX_RATES {
+        for (class, rate) in [
+            (TaxClass::Standard, Some(standard)),
+            (TaxClass::Reduced, reduced.as_ref()),
+        ] {
+            let Some(rate) = rate else { continue };
+            let rate: TaxRate = rate
+                .parse()
+                .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
+            rates.push(tax_rate::ActiveModel {
+                country: Set((*country).to_owned()),
+                region: Set(String::new()),
+                tax_class: Set(class.code().to_owned()),
+                rate_ppm: Set(i64::from(rate.ppm)),
+                label: Set((*label).to_owned()),
+                ..Default::default()
+            });
+        }
+    }
+    insert_all(db, rates).await?;
     insert_all(
         db,
         vec![

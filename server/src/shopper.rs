@@ -1,0 +1,206 @@
+//! The request boundary every shopper crosses: the CSRF cookie every form is signed with,
+//! the Origin check on every state-changing request, and the country/region switcher.
+
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tradewind_app::functions::catalog::{COUNTRY_COOKIE, CSRF_COOKIE};
+use tradewind_domain::Locale;
+use tradewind_domain::i18n::t;
+use tradewind_domain::keys::new_csrf_cookie;
+
+/// Paths that are never pages and never take forms: no cookie is set on them.
+const ASSET_PREFIXES: [&str; 6] = [
+    "/pkg/",
+    "/media/",
+    "/theme.css",
+    "/favicon.svg",
+    "/healthz",
+    "/sitemap",
+];
+
+/// The value of cookie `name` in `headers`.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// `name=value` with the attributes every cookie of ours carries.
+fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<u32>,
+) -> Option<HeaderValue> {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/{age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
+
+/// Gives a browser without one its CSRF cookie, on the very request that renders its first
+/// form: the value is added to the request as if the browser had sent it, and set on the
+/// response.
+pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let wants = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !ASSET_PREFIXES.iter().any(|p| path.starts_with(p))
+        && cookie(req.headers(), CSRF_COOKIE).is_none();
+    if !wants {
+        return next.run(req).await;
+    }
+    let Ok(value) = new_csrf_cookie() else {
+        return next.run(req).await;
+    };
+    if let Ok(header) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={value}")) {
+        req.headers_mut().append(header::COOKIE, header);
+    }
+    let mut res = next.run(req).await;
+    if let Some(v) = set_cookie(&state, CSRF_COOKIE, &value, None) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Refuses any request that changes state (not GET, HEAD or OPTIONS) unless it comes from
+/// this store's own pages: its `Origin` (or, failing that, `Referer`) must be the public
+/// origin. Browsers send `Origin` with every cross-site POST, so a forged form stops here
+/// even before its token is checked.
+pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let origin = &state.app.public_url;
+    let headers = req.headers();
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let ok = from.is_some_and(|f| f == origin || f.starts_with(&format!("{origin}/")));
+    if ok {
+        return next.run(req).await;
+    }
+    tracing::info!(origin = ?from, path = %req.uri().path(), "cross-origin request refused");
+    let locale = locale_of(req.uri().path());
+    problem(
+        &state,
+        locale,
+        StatusCode::FORBIDDEN,
+        &t(locale, "form-expired"),
+        &format!("/{}", locale.code()),
+    )
+}
+
+fn locale_of(path: &str) -> Locale {
+    path.trim_start_matches('/')
+        .split('/')
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(Locale::DEFAULT)
+}
+
+/// A small page saying why a form was refused (`message`, already in the shopper's
+/// language), with a way back.
+fn problem(
+    state: &AppState,
+    locale: Locale,
+    status: StatusCode,
+    message: &str,
+    back: &str,
+) -> Response {
+    let esc = |s: String| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let title = esc(t(locale, "form-problem-title"));
+    let body = esc(message.to_owned());
+    let back_text = esc(t(locale, "form-back"));
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"{theme}\"></head><body><main id=\"main\" class=\"error-page\">\
+         <h1>{title}</h1><p>{body}</p><p><a href=\"{back}\">{back_text}</a></p></main></body></html>",
+        lang = locale.code(),
+        dir = locale.dir(),
+        theme = esc(state.app.theme_href.clone()),
+        back = esc(back.to_owned()),
+    );
+    (status, Html(html)).into_response()
+}
+
+/// A path on this site and nothing else: printable ASCII (browsers drop tabs and newlines
+/// from `Location`, which would turn `/\t/evil` into `//evil`), one leading slash, no backslash.
+pub fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && p.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[derive(Deserialize)]
+pub struct CountryChoice {
+    #[serde(default)]
+    country: String,
+    #[serde(rename = "return")]
+    back: Option<String>,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The country/region switcher: a POST form (CSRF token checked) that remembers the
+/// delivery country in a cookie and returns to the page with 303. Only same-site paths are
+/// followed back, so the form cannot be used as an open redirect.
+pub async fn switch_country(
+    State(state): State<AppState>,
+    Path(locale): Path<String>,
+    headers: HeaderMap,
+    Form(choice): Form<CountryChoice>,
+) -> Response {
+    let Ok(locale) = locale.parse::<Locale>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let home = format!("/{}", locale.code());
+    let back = choice.back.filter(|p| is_local_path(p)).unwrap_or(home);
+    let browser = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    if !state.app.site_key.csrf_valid(&browser, &choice.csrf) {
+        return problem(
+            &state,
+            locale,
+            StatusCode::FORBIDDEN,
+            &t(locale, "form-expired"),
+            &back,
+        );
+    }
+    let country = choice.country.trim().to_ascii_uppercase();
+    if state.app.catalog.markets().by_country(&country).is_none() {
+        return problem(
+            &state,
+            locale,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &t(locale, "country-unknown"),
+            &back,
+        );
+    }
+    let mut res = Redirect::to(&back).into_response();
+    if let Some(v) = set_cookie(&state, COUNTRY_COOKIE, &country, Some(31_536_000)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
