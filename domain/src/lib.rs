@@ -35,6 +35,7 @@ macro_rules! serde_as_code {
 }
 
 pub mod catalog;
+pub mod html;
 pub mod i18n;
 pub mod locale;
 pub mod money;

@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tradewind_app::functions::catalog::{COUNTRY_COOKIE, CSRF_COOKIE};
 use tradewind_domain::Locale;
+use tradewind_domain::html::escape;
 use tradewind_domain::i18n::t;
 use tradewind_domain::keys::new_csrf_cookie;
 
@@ -122,15 +123,9 @@ fn problem(
     message: &str,
     back: &str,
 ) -> Response {
-    let esc = |s: String| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let title = esc(t(locale, "form-problem-title"));
-    let body = esc(message.to_owned());
-    let back_text = esc(t(locale, "form-back"));
+    let title = escape(&t(locale, "form-problem-title"));
+    let body = escape(message);
+    let back_text = escape(&t(locale, "form-back"));
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -139,8 +134,8 @@ fn problem(
          <h1>{title}</h1><p>{body}</p><p><a href=\"{back}\">{back_text}</a></p></main></body></html>",
         lang = locale.code(),
         dir = locale.dir(),
-        theme = esc(state.app.theme_href.clone()),
-        back = esc(back.to_owned()),
+        theme = escape(&state.app.theme_href),
+        back = escape(back),
     );
     (status, Html(html)).into_response()
 }

@@ -1,8 +1,9 @@
 //! The storefront through the real router, on SQLite and on PostgreSQL.
 
 use http::StatusCode;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tradewind_domain::entity::product_translation;
+use tradewind_domain::entity::{collection, collection_translation, product_translation};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, json_ld};
 
 tradewind_tests::on_both_backends!(
@@ -19,6 +20,9 @@ tradewind_tests::on_both_backends!(
     money_is_written_as_each_country_writes_it,
     missing_translations_fall_back_visibly,
     pages_carry_security_headers,
+    descriptions_render_inert_whatever_was_stored,
+    featured_collections_stay_featured_when_one_lacks_a_translation,
+    slugs_are_in_the_shoppers_script_and_percent_encoded,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -525,5 +529,92 @@ async fn pages_carry_security_headers(s: &TestStore) {
         robots
             .header("content-security-policy")
             .contains("default-src 'none'")
+    );
+}
+
+async fn descriptions_render_inert_whatever_was_stored(s: &TestStore) {
+    // Written straight into the database, past every write path's own cleaning.
+    let teapot = product_translation::Entity::find()
+        .filter(product_translation::Column::Slug.eq("lotus-teapot"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row = teapot.into_active_model();
+    row.description_html = Set(r#"<p>Fine <b>tea</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a></p>"#.to_owned());
+    row.update(&s.db).await.unwrap();
+    let page = s.get("/en/products/lotus-teapot").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Fine <b>tea</b>"),
+        "harmless markup stays"
+    );
+    for bad in ["alert(1)", "onerror", "javascript:"] {
+        assert!(!page.body.contains(bad), "{bad} reached the page");
+    }
+}
+
+async fn featured_collections_stay_featured_when_one_lacks_a_translation(s: &TestStore) {
+    let new_arrivals = collection::Entity::find()
+        .filter(collection::Column::Handle.eq("new-arrivals"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    collection_translation::Entity::delete_many()
+        .filter(collection_translation::Column::CollectionId.eq(new_arrivals.id))
+        .exec(&s.db)
+        .await
+        .unwrap();
+    s.state.app.catalog.forget_navigation();
+    let home = s.get("/en").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let featured =
+        regex::Regex::new(r#"<section class="featured"><h2><a href="[^"]+">([^<]+)</a>"#).unwrap();
+    let titles: Vec<String> = featured
+        .captures_iter(&home.body)
+        .map(|c| c[1].to_owned())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Tea time", "Home"],
+        "the featured flags stay with their collections"
+    );
+}
+
+async fn slugs_are_in_the_shoppers_script_and_percent_encoded(s: &TestStore) {
+    let ja =
+        "/ja/products/%E8%93%AE%E3%81%AE%E3%83%86%E3%82%A3%E3%83%BC%E3%83%9D%E3%83%83%E3%83%88";
+    let page = s.get(ja).await;
+    assert_eq!(page.status, StatusCode::OK, "蓮のティーポット");
+    assert!(page.body.contains("<h1>蓮のティーポット</h1>"));
+    assert!(
+        page.body.contains(&format!(
+            r#"<link href="{PUBLIC_URL}{ja}" rel="canonical">"#
+        )),
+        "canonical, encoded"
+    );
+    // The Arabic page links to it under hreflang, and the English slug redirects to it.
+    let ar = s.get("/ar/products/lotus-teapot").await;
+    assert_eq!(ar.status, StatusCode::MOVED_PERMANENTLY);
+    let ar_path = ar.header("location").to_owned();
+    assert!(
+        ar_path.starts_with("/ar/products/%D8%A5%D8%A8%D8%B1%D9%8A%D9%82"),
+        "{ar_path}"
+    );
+    let ar = s.get(&ar_path).await;
+    assert_eq!(ar.status, StatusCode::OK);
+    assert!(
+        ar.body
+            .contains(&format!(r#"hreflang="ja" href="{PUBLIC_URL}{ja}""#))
+            || ar
+                .body
+                .contains(&format!(r#"href="{PUBLIC_URL}{ja}" hreflang="ja""#))
+    );
+    let sitemap = s.get("/sitemaps/products-0.xml").await;
+    assert!(
+        sitemap
+            .body
+            .contains(&format!("<loc>{PUBLIC_URL}{ja}</loc>"))
     );
 }

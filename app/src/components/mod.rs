@@ -5,9 +5,24 @@ pub mod product_card;
 pub mod search_box;
 pub mod variant_picker;
 
+use leptos::prelude::*;
 use tradewind_domain::catalog::view::{PriceView, TaxView};
+use tradewind_domain::html::SafeHtml;
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::{Locale, MoneyStyle};
+
+/// Sanitized rich text (a description) or search highlights: the one place pages render
+/// HTML from data, and it takes nothing but `SafeHtml`.
+#[component]
+pub fn RichText(html: SafeHtml, #[prop(optional)] class: &'static str) -> impl IntoView {
+    view! { <div class=(!class.is_empty()).then_some(class) inner_html=html.into_string()></div> }
+}
+
+/// `RichText` inside a line (a link's text, a heading).
+#[component]
+pub fn RichInline(html: SafeHtml) -> impl IntoView {
+    view! { <span inner_html=html.into_string()></span> }
+}
 
 /// A price as text: "From $12.99" when variants differ.
 pub fn price_text(price: &PriceView, locale: Locale, style: MoneyStyle) -> String {

@@ -5,6 +5,7 @@ use super::catalog::Loaded;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use tradewind_domain::catalog::view::ProductCard;
+use tradewind_domain::html::SafeHtml;
 
 /// What the search URL carries: `/{locale}/search?q=…&collection=…&option=…&price=…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,8 +157,8 @@ pub struct FacetGroup {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResult {
     pub card: ProductCard,
-    pub title_html: String,
-    pub snippet_html: String,
+    pub title_html: SafeHtml,
+    pub snippet_html: SafeHtml,
 }
 
 /// Why nothing was searched, so the page can say what to do.

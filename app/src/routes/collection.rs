@@ -1,6 +1,7 @@
 //! A collection: its products, sorted and paginated, with links that work without JS.
 
 use super::respond;
+use crate::components::RichText;
 use crate::components::layout::Layout;
 use crate::components::layout::{FallbackNotice, Seo};
 use crate::components::product_card::ProductGrid;
@@ -86,7 +87,7 @@ pub fn CollectionRoute() -> impl IntoView {
                                 <FallbackNotice locale fallback=c.fallback.clone()/>
                                 <header class="collection-header">
                                     <h1>{c.collection.title.clone()}</h1>
-                                    <div class="description" inner_html=c.collection.description_html.clone()></div>
+                                    <RichText class="description" html=c.collection.description_html.clone()/>
                                     <p class="count">{count}</p>
                                 </header>
                                 <form class="sort-form" method="get" action=path.clone()>

@@ -1,6 +1,7 @@
 //! The home page: featured collections with their first products.
 
 use super::{respond, simple_seo};
+use crate::components::RichText;
 use crate::components::layout::Layout;
 use crate::components::product_card::ProductGrid;
 use crate::functions::catalog::load_home;
@@ -75,7 +76,7 @@ pub fn HomeRoute() -> impl IntoView {
                                 view! {
                                     <li>
                                         <a href=collection_path(locale, &c.slug)>{c.title}</a>
-                                        <div inner_html=c.description_html></div>
+                                        <RichText html=c.description_html/>
                                     </li>
                                 }
                             })

@@ -4,7 +4,7 @@ use super::respond;
 use crate::components::layout::Layout;
 use crate::components::layout::{FallbackNotice, Seo};
 use crate::components::variant_picker::{Choice, PickerLabels, VariantPicker};
-use crate::components::{price_text, stock_text, tax_text};
+use crate::components::{RichText, price_text, stock_text, tax_text};
 use crate::functions::catalog::{Frame, load_product};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -148,7 +148,7 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
                 </VariantPicker>
                 <section class="details">
                     <h2>{t(locale, "product-description")}</h2>
-                    <div class="description" inner_html=p.description_html.clone()></div>
+                    <RichText class="description" html=p.description_html.clone()/>
                     {details}
                 </section>
             </article>

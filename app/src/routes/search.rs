@@ -3,7 +3,7 @@
 
 use super::respond;
 use crate::components::layout::{Layout, Seo};
-use crate::components::price_text;
+use crate::components::{RichInline, RichText, price_text};
 use crate::functions::search::{
     FacetGroup, FacetKind, SearchNotice, SearchPage, SearchParams, load_search,
 };
@@ -170,8 +170,8 @@ fn SearchBody(locale: Locale, style: MoneyStyle, page: SearchPage) -> impl IntoV
                 <li class="result">
                     <a href=link.clone() class="result-image" tabindex="-1" aria-hidden="true">{image}</a>
                     <div>
-                        <h2 class="result-title"><a href=link inner_html=r.title_html.clone()></a></h2>
-                        <p class="snippet" inner_html=r.snippet_html.clone()></p>
+                        <h2 class="result-title"><a href=link><RichInline html=r.title_html.clone()/></a></h2>
+                        <RichText class="snippet" html=r.snippet_html.clone()/>
                         <p class="result-price">{price_text(&r.card.price, locale, style)}</p>
                         {(!r.card.available).then(|| view! { <span class="badge">{t(locale, "stock-sold-out")}</span> })}
                     </div>

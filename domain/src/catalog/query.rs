@@ -5,6 +5,7 @@ use crate::entity::{
     product_image, product_option, product_translation, stock_level, variant,
 };
 use crate::error::{DomainError, Result};
+use crate::html::SafeHtml;
 use crate::locale::Locale;
 use crate::market::{Localized, Market, Markets};
 use crate::media;
@@ -379,7 +380,7 @@ impl Catalog {
         &self,
         rows: &[collection::Model],
         locale: Locale,
-    ) -> Result<Vec<CollectionSummary>> {
+    ) -> Result<Vec<(i32, CollectionSummary)>> {
         let texts = group_by_owner(
             collection_translation::Entity::find()
                 .filter(
@@ -393,12 +394,15 @@ impl Catalog {
             .iter()
             .filter_map(|c| {
                 let t = texts.get(&c.id).and_then(|rows| pick(rows, locale))?;
-                Some(CollectionSummary {
-                    slug: t.slug.clone(),
-                    title: t.title.clone(),
-                    description_html: t.description_html.clone(),
-                    image: None,
-                })
+                Some((
+                    c.id,
+                    CollectionSummary {
+                        slug: t.slug.clone(),
+                        title: t.title.clone(),
+                        description_html: SafeHtml::sanitize(&t.description_html),
+                        image: None,
+                    },
+                ))
             })
             .collect())
     }
@@ -476,7 +480,7 @@ impl Catalog {
             .collection_summaries(&all, locale)
             .await?
             .into_iter()
-            .map(|c| (c.title, collection_path(locale, &c.slug)))
+            .map(|(_, c)| (c.title, collection_path(locale, &c.slug)))
             .collect())
     }
 
@@ -485,9 +489,14 @@ impl Catalog {
             .order_by_asc(collection::Column::Position)
             .all(&self.db)
             .await?;
+        // A collection without text in the locale's chain has no summary: each summary
+        // keeps its collection's id, so the featured flags stay with their collections.
         let summaries = self.collection_summaries(&all, locale).await?;
         let mut featured = Vec::new();
-        for (row, summary) in all.iter().zip(&summaries) {
+        for (id, summary) in &summaries {
+            let Some(row) = all.iter().find(|c| c.id == *id) else {
+                continue;
+            };
             if !row.featured {
                 continue;
             }
@@ -505,7 +514,7 @@ impl Catalog {
         }
         Ok(HomePage {
             featured,
-            collections: summaries,
+            collections: summaries.into_iter().map(|(_, s)| s).collect(),
         })
     }
 
@@ -567,7 +576,7 @@ impl Catalog {
             collection: CollectionSummary {
                 slug: text.slug.clone(),
                 title: text.title.clone(),
-                description_html: text.description_html.clone(),
+                description_html: SafeHtml::sanitize(&text.description_html),
                 image: None,
             },
             seo_title: text.seo_title.clone(),
@@ -688,7 +697,7 @@ impl Catalog {
             handle: p.handle.clone(),
             slug: text.slug.clone(),
             title: text.title.clone(),
-            description_html: text.description_html.clone(),
+            description_html: SafeHtml::sanitize(&text.description_html),
             seo_title: text.seo_title.clone(),
             seo_description: text.seo_description.clone(),
             vendor: p.vendor.clone(),

@@ -2,6 +2,7 @@
 //!
 //! Plain serde types with no database in them, so the browser build can share them.
 
+use crate::html::SafeHtml;
 use crate::locale::Locale;
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
@@ -74,7 +75,7 @@ pub struct Fallback {
 pub struct CollectionSummary {
     pub slug: String,
     pub title: String,
-    pub description_html: String,
+    pub description_html: SafeHtml,
     pub image: Option<ImageView>,
 }
 
@@ -179,7 +180,7 @@ pub struct ProductPage {
     pub handle: String,
     pub slug: String,
     pub title: String,
-    pub description_html: String,
+    pub description_html: SafeHtml,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub vendor: String,

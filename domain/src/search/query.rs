@@ -12,6 +12,7 @@ use super::collect::{FacetCollector, FacetCounts};
 use super::{SearchIndex, analysis, price_field_name};
 use crate::catalog::view::ProductCard;
 use crate::error::Result;
+use crate::html::{SafeHtml, escape};
 use crate::locale::Locale;
 use std::collections::HashSet;
 use tantivy::collector::{Count, TopDocs};
@@ -104,9 +105,9 @@ pub struct Hit {
     /// Title, link, picture, price in the request's market and availability, from the index.
     pub card: ProductCard,
     /// HTML: the title with matched words in `<mark>`, escaped otherwise.
-    pub title_html: String,
+    pub title_html: SafeHtml,
     /// HTML: a fragment of the description around the matches.
-    pub snippet_html: String,
+    pub snippet_html: SafeHtml,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -201,7 +202,7 @@ impl Planned {
 /// `text` as HTML with the words the query matched (typos and synonyms too) in `<mark>`.
 /// Text longer than `max` characters is cut to the stretch of about `max` characters that
 /// holds the most matches. One pass of the analyzer finds the words and their places.
-fn highlight(analyzer: &mut TextAnalyzer, text: &str, plan: &[Planned], max: usize) -> String {
+fn highlight(analyzer: &mut TextAnalyzer, text: &str, plan: &[Planned], max: usize) -> SafeHtml {
     let mut marks: Vec<(usize, usize)> = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -236,7 +237,7 @@ fn highlight(analyzer: &mut TextAnalyzer, text: &str, plan: &[Planned], max: usi
         at = to;
     }
     html.push_str(&escape(text.get(at..end).unwrap_or_default()));
-    html
+    SafeHtml::assembled(html)
 }
 
 /// Byte range of `text` to show: all of it when short, else about `max` characters starting a
@@ -832,13 +833,6 @@ struct StoredHit {
     title: String,
     body: String,
     card: super::CardData,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 impl crate::catalog::PriceOrder for SearchIndex {

@@ -7,6 +7,7 @@ mod content;
 
 use crate::entity::*;
 use crate::error::{DomainError, Result};
+use crate::html::SafeHtml;
 use crate::locale::Locale;
 use crate::market::Localized;
 use crate::media;
@@ -176,7 +177,7 @@ struct Slugs(HashSet<(Locale, String)>);
 
 impl Slugs {
     fn make(&mut self, locale: Locale, title: &str) -> String {
-        let base = slug::slugify(title);
+        let base = crate::catalog::slug_for(locale, title);
         let base = if base.is_empty() {
             "item".to_owned()
         } else {
@@ -236,7 +237,7 @@ fn add_product(
             .replace("{series}", series.name[i])
             .replace("{item}", item.name[i])
             + &suffix;
-        let description = ammonia::clean(&format!(
+        let description = SafeHtml::sanitize(&format!(
             "<p>{}</p><p>{}</p>",
             item.about[i], series.about[i]
         ));
@@ -245,7 +246,7 @@ fn add_product(
             locale: Set(locale.code().to_owned()),
             slug: Set(slugs.make(locale, &title)),
             title: Set(title.clone()),
-            description_html: Set(description),
+            description_html: Set(description.into_string()),
             seo_title: Set(None),
             seo_description: Set(Some(format!("{} {}", item.about[i], series.about[i]))),
             ..Default::default()
@@ -478,8 +479,10 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
                 collection_id: Set(id),
                 locale: Set(locale.code().to_owned()),
                 title: Set(c.title[i].to_owned()),
-                description_html: Set(ammonia::clean(&format!("<p>{}</p>", c.about[i]))),
-                slug: Set(slug::slugify(c.title[i])),
+                description_html: Set(
+                    SafeHtml::sanitize(&format!("<p>{}</p>", c.about[i])).into_string()
+                ),
+                slug: Set(crate::catalog::slug_for(locale, c.title[i])),
                 seo_title: Set(None),
                 seo_description: Set(Some(c.about[i].to_owned())),
                 ..Default::default()
@@ -714,6 +717,8 @@ mod tests {
         assert_eq!(s.make(Locale::En, "Lotus Teapot"), "lotus-teapot");
         assert_eq!(s.make(Locale::En, "Lotus  teapot!"), "lotus-teapot-2");
         assert_eq!(s.make(Locale::De, "Lotus Teapot"), "lotus-teapot");
-        assert_eq!(s.make(Locale::ZhCn, "莲花茶壶"), "lian-hua-cha-hu");
+        assert_eq!(s.make(Locale::ZhCn, "莲花茶壶"), "莲花茶壶");
+        assert_eq!(s.make(Locale::ZhCn, "莲花 茶壶"), "莲花-茶壶");
+        assert_eq!(s.make(Locale::Ja, "・"), "item");
     }
 }
