@@ -115,16 +115,21 @@ pub struct Markets {
 }
 
 impl Markets {
+    /// The enabled markets. One whose settings cannot be used (an unknown currency, a
+    /// rounding rule the currency cannot take) is left out with an error in the log, so the
+    /// rest of the store keeps selling.
     pub async fn load(db: &DatabaseConnection) -> Result<Self> {
         let rows = market::Entity::find()
             .order_by_asc(market::Column::Position)
             .all(db)
             .await?;
-        let all = rows
-            .into_iter()
-            .filter(|m| m.enabled)
-            .map(Market::from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let mut all = Vec::new();
+        for row in rows.into_iter().filter(|m| m.enabled) {
+            match Market::from_row(row) {
+                Ok(m) => all.push(m),
+                Err(e) => tracing::error!(error = %e, "market left out until it is fixed"),
+            }
+        }
         Ok(Self { all })
     }
 

@@ -2,7 +2,7 @@
 //! index, sorting, facets and (later) the cart and the order ask here, so a product can
 //! never cost one thing on its page and another in search.
 
-use crate::catalog::view::TaxView;
+use crate::catalog::view::{PriceView, TaxView};
 use crate::entity::tax_rate;
 use crate::error::{DomainError, Result};
 use crate::locale::Locale;
@@ -142,21 +142,7 @@ impl PriceBook {
                 source,
             });
         }
-        let unit = match market.gross_policy {
-            GrossPolicy::SameEverywhere => listed,
-            GrossPolicy::FollowRate if req.country == market.home_country => listed,
-            GrossPolicy::FollowRate => {
-                let home = self.taxes.rate(&market.home_country, req.tax_class);
-                let net = listed
-                    .checked_sub(home.included_in(listed).map_err(overflow)?)
-                    .map_err(overflow)?;
-                let local = rate.add_to(net).map_err(overflow)?;
-                Money::new(
-                    rule.rounding.apply(local.minor, local.currency)?,
-                    local.currency,
-                )
-            }
-        };
+        let unit = self.for_country(market, req.country, req.tax_class, listed)?;
         let gross = unit.checked_mul(req.quantity).map_err(overflow)?;
         let tax = rate.included_in(gross).map_err(overflow)?;
         Ok(Quote {
@@ -167,6 +153,55 @@ impl PriceBook {
             rate,
             inclusive: true,
             source,
+        })
+    }
+
+    /// A tax-inclusive price listed for the market's home country, as a shopper in
+    /// `country` pays it: the same under `GrossPolicy::SameEverywhere`; under `FollowRate`
+    /// the net with the local rate added, then the market's rounding.
+    pub fn for_country(
+        &self,
+        market: &Market,
+        country: &str,
+        class: TaxClass,
+        listed: Money,
+    ) -> Result<Money, PricingError> {
+        let follows = market.tax_inclusive
+            && market.gross_policy == GrossPolicy::FollowRate
+            && country != market.home_country;
+        if !follows {
+            return Ok(listed);
+        }
+        let overflow = |_: MoneyError| PricingError::Overflow;
+        let home = self.taxes.rate(&market.home_country, class);
+        let net = listed
+            .checked_sub(home.included_in(listed).map_err(overflow)?)
+            .map_err(overflow)?;
+        let local = self
+            .taxes
+            .rate(country, class)
+            .add_to(net)
+            .map_err(overflow)?;
+        let rounded = market
+            .price_rule
+            .rounding
+            .apply(local.minor, local.currency)?;
+        Ok(Money::new(rounded, local.currency))
+    }
+
+    /// A card's price (kept per market, for its home country) as a shopper in `country`
+    /// sees it, so a card never shows another price than its product page.
+    pub fn card_for_country(
+        &self,
+        market: &Market,
+        country: &str,
+        price: &PriceView,
+    ) -> Result<PriceView, PricingError> {
+        let local = |m| self.for_country(market, country, TaxClass::Standard, m);
+        Ok(PriceView {
+            amount: local(price.amount)?,
+            compare_at: price.compare_at.map(local).transpose()?,
+            from: price.from,
         })
     }
 
@@ -317,6 +352,28 @@ mod tests {
         let fr = b.shown(&eu, "FR", usd(4888), None).unwrap();
         assert_eq!(fr.unit.minor, 4599);
         assert_eq!(fr.tax.minor, 767);
+    }
+
+    #[test]
+    fn cards_show_what_the_product_page_shows_in_every_country() {
+        let mut eu = market("EU", Currency::Eur, "0.92", "ending:99", true);
+        let b = book();
+        for policy in [GrossPolicy::SameEverywhere, GrossPolicy::FollowRate] {
+            eu.gross_policy = policy;
+            // A card keeps the home country's price; shown in France it must match the page.
+            let card = PriceView {
+                amount: b.shown(&eu, "DE", usd(4888), None).unwrap().unit,
+                compare_at: Some(b.shown(&eu, "DE", usd(5888), None).unwrap().unit),
+                from: false,
+            };
+            for country in ["DE", "FR", "ES"] {
+                let page = b.shown(&eu, country, usd(4888), None).unwrap().unit;
+                let shown = b.card_for_country(&eu, country, &card).unwrap();
+                assert_eq!(shown.amount, page, "{policy:?} {country}");
+                let was = b.shown(&eu, country, usd(5888), None).unwrap().unit;
+                assert_eq!(shown.compare_at, Some(was), "{policy:?} {country}");
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,7 @@ footer-prices = Preise werden in { $currency } angezeigt.
 footer-note = Tradewind – ein selbst gehosteter Shop.
 
 price-tax-included-rate = Inkl. { $rate } % MwSt. ({ $amount }), Lieferland: { $country }.
-price-tax-added-rate = Zzgl. { $rate } % Steuern ({ $amount }), Lieferland: { $country }; sie werden an der Kasse berechnet.
+price-tax-added-rate = Zzgl. { $rate } % Steuer ({ $amount }, Lieferland: { $country }), wird an der Kasse berechnet.
 country-unknown = In dieses Land oder diese Region liefern wir noch nicht. Bitte wähle eines aus der Liste.
 form-expired = Dieses Formular ist abgelaufen. Geh zurück, lade die Seite neu und versuche es noch einmal.
 form-problem-title = Das hat nicht geklappt

@@ -46,10 +46,10 @@ footer-prices = Les prix sont affichés en { $currency }.
 footer-note = Tradewind — une boutique auto-hébergée.
 
 price-tax-included-rate = TVA à { $rate } % incluse ({ $amount }), pays de livraison : { $country }.
-price-tax-added-rate = Taxes de { $rate } % en sus ({ $amount }), pays de livraison : { $country } ; ajoutées au paiement.
+price-tax-added-rate = Taxes de { $rate } % ({ $amount }) ajoutées au paiement, pays de livraison : { $country }.
 country-unknown = Nous ne livrons pas encore dans ce pays ou cette région. Veuillez en choisir un dans la liste.
 form-expired = Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.
-form-problem-title = L'opération n'a pas abouti
+form-problem-title = L’opération n’a pas abouti
 form-back = Revenir à la page précédente
-error-invalid-body = Un élément de la demande n'est pas valide. Vérifiez-le et réessayez.
+error-invalid-body = Un élément de la demande n’est pas valide. Vérifiez-le et réessayez.
 error-conflict-body = Cela a été modifié entre-temps. Rechargez la page et réessayez.

@@ -49,4 +49,4 @@ form-expired = Formulir ini sudah kedaluwarsa. Kembali, muat ulang halaman, lalu
 form-problem-title = Tidak berhasil
 form-back = Kembali ke halaman sebelumnya
 error-invalid-body = Ada bagian permintaan yang tidak valid. Periksa lalu coba lagi.
-error-conflict-body = Ini sudah berubah sementara itu. Muat ulang halaman lalu coba lagi.
+error-conflict-body = Data ini telah diubah. Muat ulang halaman lalu coba lagi.

@@ -42,8 +42,8 @@ error-unavailable-body = しばらくしてからもう一度お試しくださ�
 footer-prices = 価格は { $currency } で表示しています。
 footer-note = Tradewind — セルフホストのオンラインストア。
 
-price-tax-included-rate = 税込（消費税等 { $rate }%：{ $amount }、お届け先：{ $country }）
-price-tax-added-rate = 別途、税（{ $rate }%：{ $amount }、お届け先：{ $country }）がご購入手続き時に加算されます。
+price-tax-included-rate = 税込（税率{ $rate }%・税額{ $amount }、お届け先：{ $country }）
+price-tax-added-rate = 別途、税（税率{ $rate }%・税額{ $amount }、お届け先：{ $country }）がご購入手続き時に加算されます。
 country-unknown = この国・地域へはまだお届けしていません。一覧からお選びください。
 form-expired = このフォームの有効期限が切れました。前のページに戻り、再読み込みしてからもう一度お試しください。
 form-problem-title = 処理を完了できませんでした

@@ -45,8 +45,8 @@ error-unavailable-body = Tente novamente em alguns instantes. Seu carrinho e sua
 footer-prices = Os preços são exibidos em { $currency }.
 footer-note = Tradewind — uma loja auto-hospedada.
 
-price-tax-included-rate = Inclui { $rate }% de impostos ({ $amount }) para entrega em { $country }.
-price-tax-added-rate = Mais { $rate }% de impostos ({ $amount }) para entrega em { $country }, cobrados no checkout.
+price-tax-included-rate = Inclui { $rate }% de impostos ({ $amount }); país de entrega: { $country }.
+price-tax-added-rate = Mais { $rate }% de impostos ({ $amount }), cobrados na finalização da compra; país de entrega: { $country }.
 country-unknown = Ainda não entregamos nesse país ou região. Escolha um da lista.
 form-expired = Este formulário expirou. Volte, recarregue a página e tente novamente.
 form-problem-title = Não foi possível concluir

@@ -42,8 +42,8 @@ error-unavailable-body = Vui lòng thử lại sau giây lát. Giỏ hàng và t
 footer-prices = Giá được hiển thị bằng { $currency }.
 footer-note = Tradewind — cửa hàng tự lưu trữ.
 
-price-tax-included-rate = Đã bao gồm { $rate }% thuế ({ $amount }) khi giao đến { $country }.
-price-tax-added-rate = Cộng thêm { $rate }% thuế ({ $amount }) khi giao đến { $country }, tính khi thanh toán.
+price-tax-included-rate = Đã bao gồm thuế { $rate }% ({ $amount }) khi giao đến { $country }.
+price-tax-added-rate = Cộng thêm thuế { $rate }% ({ $amount }) khi giao đến { $country }, tính khi thanh toán.
 country-unknown = Chúng tôi chưa giao hàng đến quốc gia hoặc khu vực này. Vui lòng chọn trong danh sách.
 form-expired = Biểu mẫu này đã hết hạn. Hãy quay lại, tải lại trang và thử lại.
 form-problem-title = Không thể hoàn tất

@@ -115,17 +115,26 @@ impl StoreConfig {
 }
 
 impl ServeConfig {
-    /// The public origin without a trailing slash.
+    /// The public origin as browsers write it in `Origin`: lower-case scheme and host, no
+    /// default port, no trailing slash (the CSRF check compares it byte for byte).
     pub fn public_origin(&self) -> Result<String, ConfigError> {
         let bad = || ConfigError::PublicUrl(self.public_url.clone());
         let trimmed = self.public_url.trim_end_matches('/');
         let uri: http::Uri = trimmed.parse().map_err(|_| bad())?;
         let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
         let no_path = uri.path() == "/" || uri.path().is_empty();
-        if !scheme_ok || uri.host().is_none() || !no_path || uri.query().is_some() {
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return Err(bad());
+        };
+        if !scheme_ok || !no_path || uri.query().is_some() {
             return Err(bad());
         }
-        Ok(trimmed.to_owned())
+        let scheme = scheme.to_ascii_lowercase();
+        let port = match (scheme.as_str(), uri.port_u16()) {
+            ("https", Some(443)) | ("http", Some(80)) | (_, None) => String::new(),
+            (_, Some(p)) => format!(":{p}"),
+        };
+        Ok(format!("{scheme}://{}{port}", host.to_ascii_lowercase()))
     }
 }
 
@@ -152,6 +161,18 @@ mod tests {
         assert_eq!(
             serve("http://127.0.0.1:3000").public_origin().unwrap(),
             "http://127.0.0.1:3000"
+        );
+        assert_eq!(
+            serve("HTTPS://Shop.Example.com:443/")
+                .public_origin()
+                .unwrap(),
+            "https://shop.example.com"
+        );
+        assert_eq!(
+            serve("http://shop.example.com:8080")
+                .public_origin()
+                .unwrap(),
+            "http://shop.example.com:8080"
         );
         for bad in [
             "shop.example.com",

@@ -25,7 +25,8 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Forms and server-function calls are small; anything larger is refused with 413 before
 /// it is read. (Image uploads will get their own, larger limit on their own route.)
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// A request still unanswered after this gets 408 instead of holding a connection forever.
+/// A request still unanswered after this (waiting for its turn included) gets 503 instead of
+/// holding a connection forever.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Requests served at once; more wait their turn instead of exhausting memory or the
 /// database pool under a burst.
@@ -97,11 +98,11 @@ pub fn router(state: AppState) -> Router {
         // of tower-http's defaults (gzip 6, brotli 4) for about a sixth more bytes (a results
         // page: 4.2 KB instead of 3.6 KB gzipped, well inside the first round trip).
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT))
         .with_state(state)
 }
 

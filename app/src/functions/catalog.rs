@@ -60,6 +60,8 @@ pub(crate) mod server {
 
     /// The delivery country the shopper chose with the switcher.
     pub const COUNTRY_COOKIE: &str = "country";
+    /// What the switcher set before it offered countries: a market code.
+    const LEGACY_MARKET_COOKIE: &str = "market";
     /// The random value CSRF tokens are made from (see `tradewind_domain::keys`).
     pub const CSRF_COOKIE: &str = "csrf";
 
@@ -90,8 +92,9 @@ pub(crate) mod server {
         if let Some(found) = chosen {
             return Ok(found);
         }
+        // Shoppers who chose a market before countries could be chosen keep it.
         let market = markets
-            .pick(None, locale)
+            .pick(cookie(LEGACY_MARKET_COOKIE).as_deref(), locale)
             .cloned()
             .ok_or_else(|| unavailable("no market is configured"))?;
         let country = market.default_country(locale).to_owned();
@@ -207,9 +210,9 @@ pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {
 
 #[server]
 pub async fn load_home(locale: String) -> Result<Loaded<HomePage>, ServerFnError> {
-    server::load(&locale, async |ctx, locale, market, _| {
+    server::load(&locale, async |ctx, locale, market, country| {
         ctx.catalog
-            .home(locale, market)
+            .home(locale, market, country)
             .await
             .map(tradewind_domain::catalog::Lookup::Found)
     })
@@ -224,9 +227,16 @@ pub async fn load_collection(
     page: u64,
 ) -> Result<Loaded<CollectionPage>, ServerFnError> {
     use tradewind_domain::catalog::view::SortOrder;
-    server::load(&locale, async |ctx, locale, market, _| {
+    server::load(&locale, async |ctx, locale, market, country| {
         ctx.catalog
-            .collection_page(locale, market, &slug, SortOrder::from_key(&sort), page)
+            .collection_page(
+                locale,
+                market,
+                country,
+                &slug,
+                SortOrder::from_key(&sort),
+                page,
+            )
             .await
     })
     .await

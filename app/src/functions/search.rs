@@ -406,15 +406,17 @@ mod server {
                 });
             }
             // Cards come from the index: a results page reads nothing from the database.
-            let out: Vec<SearchResult> = results
-                .hits
-                .into_iter()
-                .map(|hit| SearchResult {
-                    card: hit.card,
+            let mut out = Vec::with_capacity(results.hits.len());
+            for hit in results.hits {
+                let mut card = [hit.card];
+                ctx.catalog.localize_cards(&mut card, market, country)?;
+                let [card] = card;
+                out.push(SearchResult {
+                    card,
                     title_html: hit.title_html,
                     snippet_html: hit.snippet_html,
-                })
-                .collect();
+                });
+            }
             let total = results.total as u64;
             Ok::<_, DomainError>(Lookup::Found(SearchPage {
                 params: SearchParams {
@@ -473,13 +475,16 @@ mod server {
             }
         }
         out.truncate(3);
-        let (text, limit) = (q.to_owned(), SUGGESTIONS - out.len());
-        let cards = off_the_runtime(&ctx, move |index| {
-            index.suggest(locale, &market.code, &text, limit)
+        let (text, limit, code) = (q.to_owned(), SUGGESTIONS - out.len(), market.code.clone());
+        let mut cards = off_the_runtime(&ctx, move |index| {
+            index.suggest(locale, &code, &text, limit)
         })
         .await
         .and_then(|r| r)
         .map_err(map_err)?;
+        ctx.catalog
+            .localize_cards(&mut cards, &market, &country)
+            .map_err(map_err)?;
         out.extend(cards.into_iter().map(|c| Suggestion {
             path: tradewind_domain::catalog::product_path(locale, &c.slug),
             detail: crate::components::price_text(&c.price, locale, style),

@@ -323,6 +323,36 @@ impl Catalog {
     }
 
     /// Cards for products, in the order of `ids`.
+    /// `cards` priced for a shopper in `country` (see `PriceBook::card_for_country`).
+    pub async fn cards_for(
+        &self,
+        ids: &[i32],
+        locale: Locale,
+        market: &Market,
+        country: &str,
+    ) -> Result<Vec<ProductCard>> {
+        let mut cards = self.cards(ids, locale, market).await?;
+        self.localize_cards(&mut cards, market, country)?;
+        Ok(cards)
+    }
+
+    /// Prices cards made for a market's home country for a shopper in `country`.
+    pub fn localize_cards(
+        &self,
+        cards: &mut [ProductCard],
+        market: &Market,
+        country: &str,
+    ) -> Result<()> {
+        for card in cards {
+            card.price = self
+                .book
+                .card_for_country(market, country, &card.price)
+                .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))?;
+        }
+        Ok(())
+    }
+
+    /// Cards as kept in the search index: priced for each market's home country.
     pub async fn cards(
         &self,
         ids: &[i32],
@@ -484,7 +514,7 @@ impl Catalog {
             .collect())
     }
 
-    pub async fn home(&self, locale: Locale, market: &Market) -> Result<HomePage> {
+    pub async fn home(&self, locale: Locale, market: &Market, country: &str) -> Result<HomePage> {
         let all = collection::Entity::find()
             .order_by_asc(collection::Column::Position)
             .all(&self.db)
@@ -509,7 +539,7 @@ impl Catalog {
                 .collect();
             featured.push(FeaturedCollection {
                 collection: summary.clone(),
-                products: self.cards(&ids, locale, market).await?,
+                products: self.cards_for(&ids, locale, market, country).await?,
             });
         }
         Ok(HomePage {
@@ -522,6 +552,7 @@ impl Catalog {
         &self,
         locale: Locale,
         market: &Market,
+        country: &str,
         slug: &str,
         sort: SortOrder,
         page: u64,
@@ -581,7 +612,7 @@ impl Catalog {
             },
             seo_title: text.seo_title.clone(),
             seo_description: text.seo_description.clone(),
-            products: self.cards(&ids, locale, market).await?,
+            products: self.cards_for(&ids, locale, market, country).await?,
             sort,
             page,
             pages,

@@ -849,11 +849,16 @@ impl crate::catalog::PriceOrder for SearchIndex {
             Term::from_field_text(self.fields.collection, collection),
             IndexRecordOption::Basic,
         );
+        // Counted first: a page past the end costs no buffer of `offset` entries.
+        let total = searcher.search(&query, &Count)?;
+        if offset >= total {
+            return Ok((Vec::new(), total as u64));
+        }
         let order = if descending { Order::Desc } else { Order::Asc };
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .order_by_fast_field::<i64>(price_field_name(market), order);
-        let (hits, total) = searcher.search(&query, &(top, Count))?;
+        let hits = searcher.search(&query, &top)?;
         let mut ids = Vec::with_capacity(hits.len());
         for (_, address) in hits {
             let column = searcher
