@@ -74,6 +74,10 @@ pub struct ServeConfig {
         default_value_t = tradewind_domain::search::DEFAULT_CACHED_RESULTS
     )]
     pub search_cache: usize,
+    /// The store runs behind its own reverse proxy (Caddy, nginx), which appends the
+    /// client's address to `X-Forwarded-For`: rate limits count by that address.
+    #[arg(long, env = "TRADEWIND_TRUSTED_PROXY", default_value_t = false)]
+    pub trusted_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +153,7 @@ mod tests {
             site_dir: PathBuf::new(),
             no_seed: false,
             search_cache: 0,
+            trusted_proxy: false,
         }
     }
 

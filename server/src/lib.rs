@@ -7,6 +7,7 @@
 pub mod config;
 pub mod db;
 pub mod jobs;
+pub mod limits;
 pub mod router;
 pub mod shopper;
 pub mod sitemap;
@@ -71,6 +72,7 @@ pub async fn build_state(
         },
         media_dir: data_dir.join("media"),
         secure_cookies,
+        trusted_proxy: false,
     })
 }
 

@@ -130,7 +130,8 @@ async fn serve(
             "demo store ready"
         );
     }
-    let state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
+    let mut state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
+    state.trusted_proxy = cfg.trusted_proxy;
     state.app.search.cache_results(cfg.search_cache);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -142,9 +143,13 @@ async fn serve(
         })?;
     tracing::info!(listen = %cfg.listen, %public_url, "tradewind is serving");
     let search_log = state.app.search_log.clone();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // Rate limits count by the client's address, which the router reads from ConnectInfo.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     // Searches logged but not yet written go to the database before we exit.
     search_log.flush().await;
     tracing::info!("stopped");

@@ -1,5 +1,6 @@
 //! Every URL the store answers, and the headers every response carries.
 
+use crate::limits;
 use crate::shopper;
 use crate::sitemap;
 use crate::state::{AppState, FAVICON_SVG, THEME_CSS};
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_governor::GovernorLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -60,7 +62,12 @@ pub fn router(state: AppState) -> Router {
         .route("/theme.css", get(theme))
         .route("/favicon.svg", get(favicon))
         .route("/{locale}/country", post(shopper::switch_country))
-        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fns.clone())
+                .post(server_fns)
+                .layer(GovernorLayer::new(limits::suggestions(state.trusted_proxy))),
+        )
         .leptos_routes_with_context(&state, routes, context, app)
         .nest_service(
             "/pkg",

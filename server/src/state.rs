@@ -12,6 +12,8 @@ pub struct AppState {
     pub media_dir: PathBuf,
     /// Whether cookies get `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// Whether rate limits trust `X-Forwarded-For` (see `limits::ClientIp`).
+    pub trusted_proxy: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -150,7 +150,24 @@ impl TestStore {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Page {
-        let mut req = Request::builder().method(method).uri(path);
+        self.send_from([127, 0, 0, 1], method, path, headers, body)
+            .await
+    }
+
+    /// A request from the client at `ip` (what the server reads from the connection).
+    pub async fn send_from(
+        &self,
+        ip: [u8; 4],
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Page {
+        let peer = std::net::SocketAddr::from((ip, 40000));
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .extension(axum::extract::ConnectInfo(peer));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }

@@ -23,6 +23,7 @@ tradewind_tests::on_both_backends!(
     descriptions_render_inert_whatever_was_stored,
     featured_collections_stay_featured_when_one_lacks_a_translation,
     slugs_are_in_the_shoppers_script_and_percent_encoded,
+    suggestions_are_rate_limited_per_client,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -617,4 +618,28 @@ async fn slugs_are_in_the_shoppers_script_and_percent_encoded(s: &TestStore) {
             .body
             .contains(&format!("<loc>{PUBLIC_URL}{ja}</loc>"))
     );
+}
+
+async fn suggestions_are_rate_limited_per_client(s: &TestStore) {
+    let mut limited = None;
+    for n in 0..200 {
+        let res = s
+            .send_from([10, 0, 0, 7], "GET", "/api/suggest", &[], "")
+            .await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((n, res));
+            break;
+        }
+    }
+    let (n, res) = limited.expect("a client asking without pause is slowed down");
+    assert!(
+        n >= 25,
+        "a burst of typing is never limited (limited after {n})"
+    );
+    assert!(!res.header("retry-after").is_empty(), "{:?}", res.headers);
+    // Another shopper is not affected.
+    let other = s
+        .send_from([10, 0, 0, 8], "GET", "/api/suggest", &[], "")
+        .await;
+    assert_ne!(other.status, StatusCode::TOO_MANY_REQUESTS);
 }
