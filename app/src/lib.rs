@@ -54,16 +54,7 @@ fn request_locale() -> Locale {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                let first = parts
-                    .uri
-                    .path()
-                    .trim_start_matches('/')
-                    .split('/')
-                    .next()?
-                    .to_owned();
-                first.parse().ok()
-            })
+            .and_then(|parts| Locale::of_path(parts.uri.path()))
             .unwrap_or(Locale::DEFAULT)
     }
     #[cfg(not(feature = "ssr"))]

@@ -37,6 +37,12 @@ impl Locale {
         Self::ALL.iter().position(|l| *l == self).unwrap_or(0)
     }
 
+    /// The locale a storefront path is under (`/ja/products/…` → `ja`), if any: every
+    /// page's URL starts with its locale.
+    pub fn of_path(path: &str) -> Option<Locale> {
+        path.trim_start_matches('/').split('/').next()?.parse().ok()
+    }
+
     /// The store's default: what every chain ends in and what `x-default` points at.
     pub const DEFAULT: Locale = Locale::En;
 
@@ -159,6 +165,14 @@ mod tests {
         assert_eq!("zh-CN".parse::<Locale>(), Ok(Locale::ZhCn));
         assert!("pt".parse::<Locale>().is_err());
         assert!("".parse::<Locale>().is_err());
+    }
+
+    #[test]
+    fn the_first_path_segment_names_the_locale() {
+        assert_eq!(Locale::of_path("/ja/products/x"), Some(Locale::Ja));
+        assert_eq!(Locale::of_path("/pt-BR"), Some(Locale::PtBr));
+        assert_eq!(Locale::of_path("/api/suggest"), None);
+        assert_eq!(Locale::of_path(""), None);
     }
 
     #[test]

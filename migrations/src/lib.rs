@@ -9,6 +9,7 @@ mod m0001_catalog;
 mod m0002_search_log;
 mod m0003_taxes;
 mod m0004_site_keys;
+mod m0005_sessions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_search_log::Migration),
             Box::new(m0003_taxes::Migration),
             Box::new(m0004_site_keys::Migration),
+            Box::new(m0005_sessions::Migration),
         ]
     }
 }

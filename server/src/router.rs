@@ -1,6 +1,7 @@
 //! Every URL the store answers, and the headers every response carries.
 
 use crate::limits;
+use crate::sessions;
 use crate::shopper;
 use crate::sitemap;
 use crate::state::{AppState, FAVICON_SVG, THEME_CSS};
@@ -94,6 +95,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             shopper::same_origin,
+        ))
+        .layer(sessions::layer(
+            state.app.catalog.db().clone(),
+            &state.app.site_key,
+            state.secure_cookies,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

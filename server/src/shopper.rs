@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tradewind_app::functions::catalog::{COUNTRY_COOKIE, CSRF_COOKIE};
+use tower_sessions::Session;
+use tradewind_app::functions::catalog::{COUNTRY_KEY, CSRF_COOKIE, cookie_in as cookie};
 use tradewind_domain::Locale;
 use tradewind_domain::html::escape;
 use tradewind_domain::i18n::t;
@@ -24,31 +25,11 @@ const ASSET_PREFIXES: [&str; 6] = [
     "/sitemap",
 ];
 
-/// The value of cookie `name` in `headers`.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
 /// `name=value` with the attributes every cookie of ours carries.
-fn set_cookie(
-    state: &AppState,
-    name: &str,
-    value: &str,
-    max_age: Option<u32>,
-) -> Option<HeaderValue> {
+fn set_cookie(state: &AppState, name: &str, value: &str) -> Option<HeaderValue> {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let age = max_age
-        .map(|s| format!("; Max-Age={s}"))
-        .unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/{age}; HttpOnly; SameSite=Lax{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
     ))
     .ok()
 }
@@ -71,7 +52,7 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
         req.headers_mut().append(header::COOKIE, header);
     }
     let mut res = next.run(req).await;
-    if let Some(v) = set_cookie(&state, CSRF_COOKIE, &value, None) {
+    if let Some(v) = set_cookie(&state, CSRF_COOKIE, &value) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -107,11 +88,7 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
 }
 
 fn locale_of(path: &str) -> Locale {
-    path.trim_start_matches('/')
-        .split('/')
-        .next()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(Locale::DEFAULT)
+    Locale::of_path(path).unwrap_or(Locale::DEFAULT)
 }
 
 /// A small page saying why a form was refused (`message`, already in the shopper's
@@ -160,12 +137,13 @@ pub struct CountryChoice {
 }
 
 /// The country/region switcher: a POST form (CSRF token checked) that remembers the
-/// delivery country in a cookie and returns to the page with 303. Only same-site paths are
+/// delivery country in the shopper's session and returns to the page with 303. Only same-site paths are
 /// followed back, so the form cannot be used as an open redirect.
 pub async fn switch_country(
     State(state): State<AppState>,
     Path(locale): Path<String>,
     headers: HeaderMap,
+    session: Session,
     Form(choice): Form<CountryChoice>,
 ) -> Response {
     let Ok(locale) = locale.parse::<Locale>() else {
@@ -193,9 +171,9 @@ pub async fn switch_country(
             &back,
         );
     }
-    let mut res = Redirect::to(&back).into_response();
-    if let Some(v) = set_cookie(&state, COUNTRY_COOKIE, &country, Some(31_536_000)) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
+    if let Err(e) = session.insert(COUNTRY_KEY, &country).await {
+        tracing::error!(error = %e, "session not saved");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    res
+    Redirect::to(&back).into_response()
 }

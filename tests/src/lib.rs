@@ -37,6 +37,16 @@ impl Page {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     }
+
+    /// The `Set-Cookie` header that sets cookie `name`, whole.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -134,6 +144,39 @@ impl TestStore {
 
     pub async fn request(&self, path: &str, headers: &[(&str, &str)]) -> Page {
         self.send("GET", path, headers, "").await
+    }
+
+    /// A first visit to `path`: its CSRF cookie (as `name=value`) and the token its forms
+    /// carry.
+    pub async fn csrf(&self, path: &str) -> (String, String) {
+        let page = self.get(path).await;
+        let cookie = page
+            .set_cookie("csrf")
+            .expect("a first visit gets a CSRF cookie");
+        for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+        }
+        let token = attr_near(&page.body, r#"name="csrf""#, "value").expect("the form has a token");
+        (
+            cookie.split(';').next().unwrap_or_default().to_owned(),
+            token,
+        )
+    }
+
+    /// The `cookie` header of a shopper who chose `country` with the country switcher,
+    /// as a browser would: a first visit, then the form.
+    pub async fn shopper_in(&self, country: &str) -> String {
+        let (csrf, token) = self.csrf("/en").await;
+        let res = self
+            .post(
+                "/en/country",
+                &[("cookie", csrf.as_str()), ("origin", PUBLIC_URL)],
+                &format!("csrf={token}&country={country}"),
+            )
+            .await;
+        assert_eq!(res.status, http::StatusCode::SEE_OTHER, "{country}");
+        let session = res.set_cookie("session").expect("a session cookie");
+        session.split(';').next().unwrap_or_default().to_owned()
     }
 
     /// A form POST: `body` is `application/x-www-form-urlencoded`.

@@ -1,7 +1,7 @@
 //! The storefront through the real router, on SQLite and on PostgreSQL.
 
 use http::StatusCode;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, IntoActiveModel};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tradewind_domain::entity::{collection, collection_translation, product_translation};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, json_ld};
@@ -24,6 +24,7 @@ tradewind_tests::on_both_backends!(
     featured_collections_stay_featured_when_one_lacks_a_translation,
     slugs_are_in_the_shoppers_script_and_percent_encoded,
     suggestions_are_rate_limited_per_client,
+    expired_sessions_are_forgotten_and_removed,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -110,7 +111,8 @@ async fn product_page_prices_stock_and_seo(s: &TestStore) {
 }
 
 async fn markets_change_currency_and_overrides_win(s: &TestStore) {
-    let jp = [("cookie", "country=JP")];
+    let jp = s.shopper_in("JP").await;
+    let jp = [("cookie", jp.as_str())];
     let teapot = s.request("/en/products/lotus-teapot", &jp).await;
     assert!(
         teapot.body.contains("¥7,200"),
@@ -136,10 +138,11 @@ async fn markets_change_currency_and_overrides_win(s: &TestStore) {
         vi.body.contains("1.219.000\u{a0}₫"),
         "47.99 × 25,400 up to whole thousands"
     );
-    // An unknown country in the cookie falls back to the locale's market.
-    let bogus = s
-        .request("/en/products/lotus-teapot", &[("cookie", "country=ZZ")])
-        .await;
+    // A session whose country no market sells to any more falls back to the locale's market.
+    s.db.execute_unprepared(r#"UPDATE session SET data = '{"country":"ZZ"}'"#)
+        .await
+        .unwrap();
+    let bogus = s.request("/en/products/lotus-teapot", &jp).await;
     assert!(bogus.body.contains("$47.99"));
 }
 
@@ -289,26 +292,8 @@ async fn sitemap_and_robots_list_every_page(s: &TestStore) {
     );
 }
 
-/// A page's CSRF cookie (as `name=value`) and the token its forms carry.
-async fn csrf_of(s: &TestStore, path: &str) -> (String, String) {
-    let page = s.get(path).await;
-    let cookie = page
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("csrf="))
-        .expect("a first visit gets a CSRF cookie")
-        .to_owned();
-    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
-        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
-    }
-    let token = attr_near(&page.body, r#"name="csrf""#, "value").expect("the form has a token");
-    (cookie.split(';').next().unwrap().to_owned(), token)
-}
-
 async fn country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site(s: &TestStore) {
-    let (cookie, token) = csrf_of(s, "/en/products/lotus-teapot").await;
+    let (cookie, token) = s.csrf("/en/products/lotus-teapot").await;
     let from_us = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
     let res = s
         .post(
@@ -319,11 +304,21 @@ async fn country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site(s
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.header("location"), "/en/products/lotus-teapot");
-    let set = res.header("set-cookie");
-    assert!(set.starts_with("country=JP;"), "{set}");
-    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+    // The choice lives in a server-side session: the cookie holds a signed id only.
+    let set = res.set_cookie("session").expect("a session");
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age="] {
         assert!(set.contains(flag), "{set} lacks {flag}");
     }
+    assert!(!set.contains("JP"), "{set}");
+    let session = set.split(';').next().unwrap().to_owned();
+    use sea_orm::PaginatorTrait;
+    assert_eq!(
+        tradewind_domain::entity::session::Entity::find()
+            .count(&s.db)
+            .await
+            .unwrap(),
+        1
+    );
     for evil in [
         "//evil.example",
         "https://evil.example",
@@ -352,7 +347,7 @@ async fn country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site(s
     );
     assert!(unknown.headers.get("set-cookie").is_none());
     // No token, another browser's token, or a token without its cookie: 403, nothing set.
-    let (_, other_token) = csrf_of(s, "/en").await;
+    let (_, other_token) = s.csrf("/en").await;
     for (headers, body) in [
         (from_us.to_vec(), "country=JP".to_owned()),
         (from_us.to_vec(), format!("csrf={other_token}&country=JP")),
@@ -368,15 +363,40 @@ async fn country_switcher_is_a_csrf_checked_post_that_never_redirects_off_site(s
     }
     // The switcher changes state, so it answers no GET.
     assert!(!s.get("/en/country?country=JP").await.status.is_success());
-    // The chosen country picks the market, its currency and the page's switcher.
+    // The chosen country picks the market, its currency and the page's switcher, and is
+    // kept in the database: a restarted store (a new router) still knows it.
     let jp = s
-        .request("/en/products/lotus-teapot", &[("cookie", "country=JP")])
+        .request("/en/products/lotus-teapot", &[("cookie", session.as_str())])
         .await;
     assert!(jp.body.contains(r#"<option value="JP" selected"#));
+    assert!(jp.body.contains("¥7,200"));
+    let restarted = tradewind_server::router(s.state.clone());
+    let res = tower::ServiceExt::oneshot(
+        restarted,
+        http::Request::builder()
+            .uri("/en/products/lotus-teapot")
+            .header("cookie", session.as_str())
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("¥7,200"));
+    // A forged session cookie (a valid-looking id, no signature) is a new shopper.
+    let forged = s
+        .request(
+            "/en/products/lotus-teapot",
+            &[("cookie", "session=AAAAAAAAAAAAAAAAAAAAAA")],
+        )
+        .await;
+    assert!(forged.body.contains("$47.99"));
 }
 
 async fn forms_from_other_sites_and_oversized_bodies_are_refused(s: &TestStore) {
-    let (cookie, token) = csrf_of(s, "/en").await;
+    let (cookie, token) = s.csrf("/en").await;
     let body = format!("csrf={token}&country=JP");
     for origin in [
         Some("https://evil.example"),
@@ -425,7 +445,10 @@ async fn vat_follows_the_destination_country(s: &TestStore) {
     );
     // The same page for delivery to France: the same price, 20 % TVA inside (7.50).
     let fr = s
-        .request("/de/products/teekanne-lotus", &[("cookie", "country=FR")])
+        .request(
+            "/de/products/teekanne-lotus",
+            &[("cookie", s.shopper_in("FR").await.as_str())],
+        )
         .await;
     assert!(fr.body.contains("44,99\u{a0}€"));
     assert!(
@@ -445,8 +468,9 @@ async fn vat_follows_the_destination_country(s: &TestStore) {
     // Japan: consumption tax inside the yen price (7,200 incl. 10 % = 655).
     let ja = s.get("/ja").await;
     assert_eq!(ja.status, StatusCode::OK);
+    let shopper = s.shopper_in("JP").await;
     let jp = s
-        .request("/en/products/lotus-teapot", &[("cookie", "country=JP")])
+        .request("/en/products/lotus-teapot", &[("cookie", shopper.as_str())])
         .await;
     assert!(
         jp.body
@@ -470,7 +494,10 @@ async fn money_is_written_as_each_country_writes_it(s: &TestStore) {
     assert!(!amount.contains("MX$"), "{amount}");
     // Spanish in Spain: euros as Spaniards write them.
     let es = s
-        .request("/es/products/tetera-loto", &[("cookie", "country=ES")])
+        .request(
+            "/es/products/tetera-loto",
+            &[("cookie", s.shopper_in("ES").await.as_str())],
+        )
         .await;
     let amount = shown(&es.body);
     assert!(
@@ -642,4 +669,35 @@ async fn suggestions_are_rate_limited_per_client(s: &TestStore) {
         .send_from([10, 0, 0, 8], "GET", "/api/suggest", &[], "")
         .await;
     assert_ne!(other.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn expired_sessions_are_forgotten_and_removed(s: &TestStore) {
+    use sea_orm::PaginatorTrait;
+    use tower_sessions::ExpiredDeletion;
+    use tradewind_domain::entity::session;
+    let jp = s.shopper_in("JP").await;
+    let page = s
+        .request("/en/products/lotus-teapot", &[("cookie", jp.as_str())])
+        .await;
+    assert!(page.body.contains("¥7,200"));
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::days(1)),
+        )
+        .exec(&s.db)
+        .await
+        .unwrap();
+    let page = s
+        .request("/en/products/lotus-teapot", &[("cookie", jp.as_str())])
+        .await;
+    assert!(
+        page.body.contains("$47.99"),
+        "an expired session is no choice"
+    );
+    tradewind_server::sessions::DbStore::new(s.db.clone())
+        .delete_expired()
+        .await
+        .unwrap();
+    assert_eq!(session::Entity::find().count(&s.db).await.unwrap(), 0);
 }

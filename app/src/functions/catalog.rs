@@ -58,8 +58,8 @@ pub(crate) mod server {
     use tradewind_domain::i18n::t;
     use tradewind_domain::market::Market;
 
-    /// The delivery country the shopper chose with the switcher.
-    pub const COUNTRY_COOKIE: &str = "country";
+    /// The session value holding the delivery country the shopper chose.
+    pub const COUNTRY_KEY: &str = "country";
     /// What the switcher set before it offered countries: a market code.
     const LEGACY_MARKET_COOKIE: &str = "market";
     /// The random value CSRF tokens are made from (see `tradewind_domain::keys`).
@@ -71,9 +71,12 @@ pub(crate) mod server {
 
     /// A cookie of this request.
     pub fn cookie(name: &str) -> Option<String> {
-        let parts = use_context::<http::request::Parts>()?;
-        parts
-            .headers
+        cookie_in(&use_context::<http::request::Parts>()?.headers, name)
+    }
+
+    /// The value of cookie `name` in `headers`.
+    pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+        headers
             .get_all(http::header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -85,10 +88,14 @@ pub(crate) mod server {
 
     /// The shopper's market and delivery country: the country they chose when a market
     /// sells there, else the market of their language and its country for that language.
-    pub fn shopper(ctx: &AppContext, locale: Locale) -> Result<(Market, String), ServerFnError> {
+    pub async fn shopper(
+        ctx: &AppContext,
+        locale: Locale,
+    ) -> Result<(Market, String), ServerFnError> {
         let markets = ctx.catalog.markets();
-        let chosen =
-            cookie(COUNTRY_COOKIE).and_then(|c| markets.by_country(&c).map(|m| (m.clone(), c)));
+        let chosen = chosen_country()
+            .await
+            .and_then(|c| markets.by_country(&c).map(|m| (m.clone(), c)));
         if let Some(found) = chosen {
             return Ok(found);
         }
@@ -99,6 +106,22 @@ pub(crate) mod server {
             .ok_or_else(|| unavailable("no market is configured"))?;
         let country = market.default_country(locale).to_owned();
         Ok((market, country))
+    }
+
+    /// The country in the shopper's session. Only a browser that has a session cookie
+    /// costs a read; a lost or unreadable session counts as no choice.
+    async fn chosen_country() -> Option<String> {
+        let session = use_context::<http::request::Parts>()?
+            .extensions
+            .get::<tower_sessions::Session>()?
+            .clone();
+        match session.get::<String>(COUNTRY_KEY).await {
+            Ok(country) => country,
+            Err(e) => {
+                tracing::warn!(error = %e, "session unreadable");
+                None
+            }
+        }
     }
 
     fn regions(ctx: &AppContext, locale: Locale) -> Vec<Region> {
@@ -125,7 +148,7 @@ pub(crate) mod server {
         ctx: &AppContext,
         locale: Locale,
     ) -> Result<(Frame, Market, String), ServerFnError> {
-        let (market, country) = shopper(ctx, locale)?;
+        let (market, country) = shopper(ctx, locale).await?;
         let home = ctx
             .catalog
             .home_collections(locale)
@@ -199,7 +222,7 @@ pub(crate) mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{COUNTRY_COOKIE, CSRF_COOKIE};
+pub use server::{COUNTRY_KEY, CSRF_COOKIE, cookie_in};
 
 #[server]
 pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {

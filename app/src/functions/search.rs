@@ -447,7 +447,7 @@ mod server {
         let Ok(locale) = locale.parse::<Locale>() else {
             return Ok(Vec::new());
         };
-        let (market, country) = crate::functions::catalog::server::shopper(&ctx, locale)?;
+        let (market, country) = crate::functions::catalog::server::shopper(&ctx, locale).await?;
         let style = MoneyStyle::of(locale, &country);
         let map_err = crate::functions::catalog::server::map_err;
         // Collections whose name has words starting with each typed word.

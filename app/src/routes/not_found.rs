@@ -11,11 +11,9 @@ use tradewind_domain::i18n::t;
 #[component]
 pub fn NotFound() -> impl IntoView {
     let path = use_location().pathname.get_untracked();
-    let locale = path
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default()
+    let locale = tradewind_domain::Locale::of_path(&path)
+        .unwrap_or(tradewind_domain::Locale::DEFAULT)
+        .code()
         .to_owned();
     // Started once: Suspense may walk its children more than once.
     let data = OnceResource::new(load_frame(locale));

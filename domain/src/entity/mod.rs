@@ -15,6 +15,7 @@ pub mod product_image;
 pub mod product_option;
 pub mod product_translation;
 pub mod search_query;
+pub mod session;
 pub mod shop;
 pub mod site_key;
 pub mod stock_level;
