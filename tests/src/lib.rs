@@ -110,7 +110,11 @@ impl TestStore {
                 (format!("{base}/{name}"), Some((admin_url, name)))
             }
         };
-        let db = tradewind_server::db::connect(&url).await.expect("connect");
+        // Every test has a store of its own, all at once: small pools keep them all inside
+        // PostgreSQL's 100 connections.
+        let db = tradewind_server::db::connect_with(&url, 3)
+            .await
+            .expect("connect");
         tradewind_server::db::migrate(&db).await.expect("migrate");
         // Pictures are shared (drawn once per run); the search index is the store's own.
         let media = scratch_dir().join("media");
