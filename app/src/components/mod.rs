@@ -6,7 +6,7 @@ pub mod search_box;
 pub mod variant_picker;
 
 use leptos::prelude::*;
-use tradewind_domain::catalog::view::{PriceView, TaxView};
+use tradewind_domain::catalog::view::{PriceView, StockBadge, TaxView};
 use tradewind_domain::html::SafeHtml;
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::{Locale, MoneyStyle};
@@ -68,10 +68,10 @@ pub fn tax_text(
 
 /// The stock line for a variant with `available` units.
 pub fn stock_text(available: i32, locale: Locale) -> String {
-    match available {
-        n if n <= 0 => t(locale, "stock-sold-out"),
-        n if n <= 5 => t_args(locale, "stock-few-left", &[("count", n.into())]),
-        _ => t(locale, "stock-in-stock"),
+    match StockBadge::of(available) {
+        StockBadge::SoldOut => t(locale, "stock-sold-out"),
+        StockBadge::FewLeft(n) => t_args(locale, "stock-few-left", &[("count", n.into())]),
+        StockBadge::InStock => t(locale, "stock-in-stock"),
     }
 }
 

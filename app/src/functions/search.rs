@@ -5,6 +5,7 @@ use super::catalog::Loaded;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use tradewind_domain::catalog::view::ProductCard;
+pub use tradewind_domain::catalog::view::{FacetGroup, FacetKind, FacetValue};
 use tradewind_domain::html::SafeHtml;
 
 /// What the search URL carries: `/{locale}/search?q=…&collection=…&option=…&price=…`.
@@ -21,32 +22,6 @@ pub struct SearchParams {
     /// `from-to` in the market's minor units; `to` may be empty.
     pub price: Option<String>,
     pub in_stock: bool,
-}
-
-/// A facet the shopper can narrow by. `param` names the URL parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FacetKind {
-    Collection,
-    Vendor,
-    Kind,
-    Tag,
-    Option,
-    Price,
-    Stock,
-}
-
-impl FacetKind {
-    pub fn param(self) -> &'static str {
-        match self {
-            Self::Collection => "collection",
-            Self::Vendor => "vendor",
-            Self::Kind => "type",
-            Self::Tag => "tag",
-            Self::Option => "option",
-            Self::Price => "price",
-            Self::Stock => "stock",
-        }
-    }
 }
 
 impl SearchParams {
@@ -140,21 +115,6 @@ fn encode(value: &str) -> String {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FacetValue {
-    pub value: String,
-    pub label: String,
-    pub count: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FacetGroup {
-    pub kind: FacetKind,
-    /// Localized name for option groups ("Colour"); other groups are named by the page.
-    pub title: Option<String>,
-    pub values: Vec<FacetValue>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResult {
     pub card: ProductCard,
     pub title_html: SafeHtml,
@@ -199,147 +159,12 @@ pub const MAX_PAGE: u64 = 200;
 mod server {
     use super::*;
     use crate::functions::catalog::server::{context, load};
-    use std::collections::HashMap;
     use tradewind_domain::catalog::Lookup;
     use tradewind_domain::error::DomainError;
-    use tradewind_domain::market::Market;
-    use tradewind_domain::money::Money;
+    use tradewind_domain::search::facets;
     use tradewind_domain::search::log::{Logged, normalize};
-    use tradewind_domain::search::{
-        FacetLabels, Filters, QueryProblem, SearchRequest, SearchSort, clip, price_bounds,
-        price_buckets,
-    };
+    use tradewind_domain::search::{Filters, QueryProblem, SearchRequest, SearchSort, clip};
     use tradewind_domain::{Locale, MoneyStyle};
-
-    /// Bucket thresholds in the base currency (minor units), converted per market.
-    const PRICE_THRESHOLDS: [i64; 3] = [2_500, 5_000, 10_000];
-
-    fn bounds(ctx: &crate::state::AppContext, market: &Market) -> Result<Vec<i64>, DomainError> {
-        let base = ctx.catalog.base_currency();
-        let converted = PRICE_THRESHOLDS
-            .iter()
-            .map(|t| {
-                ctx.catalog
-                    .price_book()
-                    .threshold(market, Money::new(*t, base))
-            })
-            .collect::<Result<Vec<i64>, _>>()
-            .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))?;
-        Ok(price_bounds(&converted, |t| t))
-    }
-
-    fn parse_price(value: &str) -> Option<(i64, Option<i64>)> {
-        let (from, to) = value.split_once('-')?;
-        let from = from.parse().ok()?;
-        let to = if to.is_empty() {
-            None
-        } else {
-            Some(to.parse().ok()?)
-        };
-        Some((from, to))
-    }
-
-    fn sorted(counts: &HashMap<String, u64>) -> Vec<(String, u64)> {
-        let mut v: Vec<(String, u64)> = counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v
-    }
-
-    fn groups(
-        locale: Locale,
-        style: MoneyStyle,
-        market: &Market,
-        bounds: &[i64],
-        facets: &tradewind_domain::search::FacetCounts,
-        labels: &FacetLabels,
-    ) -> Vec<FacetGroup> {
-        let plain =
-            |kind, counts: &HashMap<String, u64>, label: &dyn Fn(&str) -> String| FacetGroup {
-                kind,
-                title: None,
-                values: sorted(counts)
-                    .into_iter()
-                    .map(|(value, count)| FacetValue {
-                        label: label(&value),
-                        value,
-                        count,
-                    })
-                    .collect(),
-            };
-        let mut out = vec![plain(FacetKind::Collection, &facets.collection, &|h| {
-            labels
-                .collections
-                .get(h)
-                .map(|l| l.get(locale).to_owned())
-                .unwrap_or_else(|| h.to_owned())
-        })];
-        // One group per option name, in the order names first appear.
-        let mut by_name: Vec<(String, Vec<FacetValue>)> = Vec::new();
-        for (key, count) in sorted(&facets.option) {
-            let (name, value) = match labels.options.get(&key) {
-                Some((n, v)) => (n.get(locale).to_owned(), v.get(locale).to_owned()),
-                None => (
-                    key.split('=').next().unwrap_or_default().to_owned(),
-                    key.clone(),
-                ),
-            };
-            let entry = FacetValue {
-                value: key,
-                label: value,
-                count,
-            };
-            match by_name.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, values)) => values.push(entry),
-                None => by_name.push((name, vec![entry])),
-            }
-        }
-        out.extend(by_name.into_iter().map(|(name, values)| FacetGroup {
-            kind: FacetKind::Option,
-            title: Some(name),
-            values,
-        }));
-        let currency = market.currency();
-        let price_values = price_buckets(bounds)
-            .into_iter()
-            .zip(&facets.price)
-            .filter(|(_, n)| **n > 0)
-            .map(|(b, n)| {
-                let from = Money::new(b.from, currency).format(style);
-                let label = match b.to {
-                    Some(to) => format!("{from} – {}", Money::new(to, currency).format(style)),
-                    None => format!("{from} +"),
-                };
-                FacetValue {
-                    value: format!(
-                        "{}-{}",
-                        b.from,
-                        b.to.map(|t| t.to_string()).unwrap_or_default()
-                    ),
-                    label,
-                    count: *n,
-                }
-            })
-            .collect();
-        out.push(FacetGroup {
-            kind: FacetKind::Price,
-            title: None,
-            values: price_values,
-        });
-        out.push(FacetGroup {
-            kind: FacetKind::Stock,
-            title: None,
-            values: vec![FacetValue {
-                value: "1".into(),
-                label: String::new(),
-                count: facets.in_stock,
-            }],
-        });
-        out.push(plain(FacetKind::Vendor, &facets.vendor, &|v| v.to_owned()));
-        out.push(plain(FacetKind::Kind, &facets.kind, &|v| v.to_owned()));
-        out.push(plain(FacetKind::Tag, &facets.tag, &|v| v.to_owned()));
-        out.retain(|g| g.values.iter().any(|v| v.count > 0));
-        out
-    }
 
     /// Index queries are CPU work (automata, scoring, highlighting): they run on tokio's
     /// blocking pool so page rendering and other requests keep their worker threads.
@@ -360,7 +185,11 @@ mod server {
         load(locale, async |ctx, locale, market, country| {
             // Deep pages are capped: an offset is memory reserved per query.
             let page = params.page.clamp(1, MAX_PAGE);
-            let price_bounds = bounds(ctx, market)?;
+            let price_bounds = facets::price_bounds(
+                ctx.catalog.price_book(),
+                market,
+                ctx.catalog.base_currency(),
+            )?;
             let request = SearchRequest {
                 locale,
                 market: market.code.clone(),
@@ -371,7 +200,7 @@ mod server {
                     kind: params.kind.clone(),
                     tag: params.tag.clone(),
                     options: params.options.clone(),
-                    price: params.price.as_deref().and_then(parse_price),
+                    price: params.price.as_deref().and_then(facets::parse_price),
                     in_stock: params.in_stock,
                 },
                 sort: SearchSort::from_key(&params.sort),
@@ -429,7 +258,7 @@ mod server {
                 page,
                 pages: total.div_ceil(PAGE_SIZE as u64).max(1),
                 results: out,
-                facets: groups(
+                facets: facets::groups(
                     locale,
                     MoneyStyle::of(locale, country),
                     market,

@@ -201,3 +201,66 @@ impl ProductPage {
         self.variants.iter().position(|v| v.values == values)
     }
 }
+
+/// A facet the shopper can narrow by. `param` names the URL parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FacetKind {
+    Collection,
+    Vendor,
+    Kind,
+    Tag,
+    Option,
+    Price,
+    Stock,
+}
+
+impl FacetKind {
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Collection => "collection",
+            Self::Vendor => "vendor",
+            Self::Kind => "type",
+            Self::Tag => "tag",
+            Self::Option => "option",
+            Self::Price => "price",
+            Self::Stock => "stock",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetGroup {
+    pub kind: FacetKind,
+    /// Localized name for option groups ("Colour"); other groups are named by the page.
+    pub title: Option<String>,
+    pub values: Vec<FacetValue>,
+}
+
+/// What a shopper is told about stock: the rule behind the badge, so every page and the
+/// variant picker say the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StockBadge {
+    SoldOut,
+    /// Five or fewer left: worth saying, it helps a shopper decide.
+    FewLeft(i32),
+    InStock,
+}
+
+impl StockBadge {
+    pub const FEW_LEFT: i32 = 5;
+
+    pub fn of(available: i32) -> Self {
+        match available {
+            n if n <= 0 => Self::SoldOut,
+            n if n <= Self::FEW_LEFT => Self::FewLeft(n),
+            _ => Self::InStock,
+        }
+    }
+}

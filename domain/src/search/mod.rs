@@ -10,6 +10,7 @@
 pub mod analysis;
 mod bonus;
 mod collect;
+pub mod facets;
 pub mod log;
 mod query;
 mod synonyms;
