@@ -49,7 +49,82 @@ tradewind_tests::on_both_backends!(
     bad_queries_get_a_normal_page,
     searches_are_logged_per_market,
     result_cards_match_the_catalog,
+    collections_and_search_sort_by_the_same_price,
 );
+
+/// Collection pages sorted by price and search sorted by price order products by the same
+/// per-market figure, fixed prices included, in every market; and the prices shown go up.
+async fn collections_and_search_sort_by_the_same_price(s: &TestStore) {
+    use tradewind_domain::Locale;
+    use tradewind_domain::catalog::Lookup;
+    use tradewind_domain::catalog::view::SortOrder;
+    use tradewind_domain::search::{Filters, SearchRequest, SearchSort};
+    let (index, catalog) = (&s.state.app.search, &s.state.app.catalog);
+    for market in catalog.markets().all() {
+        let country = market.home_country.clone();
+        let Lookup::Found(page) = catalog
+            .collection_page(
+                Locale::En,
+                market,
+                &country,
+                "tea-time",
+                SortOrder::PriceAsc,
+                1,
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("tea-time in {}", market.code);
+        };
+        let prices: Vec<i64> = page.products.iter().map(|c| c.price.amount.minor).collect();
+        assert!(
+            prices.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {prices:?}",
+            market.code
+        );
+        let request = SearchRequest {
+            locale: Locale::En,
+            market: market.code.clone(),
+            text: "tea".into(),
+            filters: Filters {
+                collection: Some("tea-time".into()),
+                ..Filters::default()
+            },
+            sort: SearchSort::PriceAsc,
+            offset: 0,
+            limit: 24,
+            price_bounds: Vec::new(),
+        };
+        let hits = index.search(&request).unwrap().unwrap().hits;
+        let searched: Vec<i64> = hits.iter().map(|h| h.card.price.amount.minor).collect();
+        assert!(
+            searched.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {searched:?}",
+            market.code
+        );
+        // Every product the search found sits in the collection's order at its price.
+        for hit in &hits {
+            if let Some(card) = page.products.iter().find(|c| c.id == hit.card.id) {
+                assert_eq!(
+                    card.price, hit.card.price,
+                    "{} in {}",
+                    card.title, market.code
+                );
+            }
+        }
+    }
+    // The Japanese market's fixed price (¥2,980 for the lotus mug) counts in the order.
+    let jp = catalog.markets().by_code("JP").unwrap();
+    let Lookup::Found(page) = catalog
+        .collection_page(Locale::En, jp, "JP", "tea-time", SortOrder::PriceDesc, 1)
+        .await
+        .unwrap()
+    else {
+        panic!("tea-time in JP");
+    };
+    let prices: Vec<i64> = page.products.iter().map(|c| c.price.amount.minor).collect();
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}");
+}
 
 /// Results pages and suggestions show cards kept in the index: in every locale and market
 /// they must be the cards the catalog computes (title, slug, picture, price, stock).

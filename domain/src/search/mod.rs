@@ -300,10 +300,14 @@ impl SearchIndex {
                 format!("{}:{rule}", m.code)
             })
             .collect();
+        // Cards keep one slug per locale in `Locale::ALL` order: a change of that order
+        // must rebuild the index, never mislabel slugs.
+        let locales: Vec<&str> = Locale::ALL.iter().map(|l| l.code()).collect();
         let fingerprint = format!(
-            "v{SCHEMA_VERSION} base={} markets={}",
+            "v{SCHEMA_VERSION} base={} markets={} locales={}",
             base.code(),
-            rules.join(",")
+            rules.join(","),
+            locales.join(",")
         );
         let codes: Vec<String> = markets.iter().map(|m| m.code.clone()).collect();
         let (schema, fields) = schema(&codes);
