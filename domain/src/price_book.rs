@@ -10,7 +10,9 @@ use crate::market::Market;
 use crate::money::{Money, MoneyError};
 use crate::pricing::{ExchangeRate, PricingError, RoundingRule};
 use crate::tax::{GrossPolicy, TaxClass, TaxRate};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use std::collections::HashMap;
 
 /// Tax rates by destination country and tax class, loaded once (they change with the law,
@@ -58,6 +60,97 @@ impl TaxTable {
             .copied()
             .unwrap_or(TaxRate::ZERO)
     }
+}
+
+/// One row of the tax table, as a merchant reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxRateRow {
+    pub country: String,
+    pub class: TaxClass,
+    pub rate: TaxRate,
+    pub label: String,
+}
+
+/// Every country-wide rate, by country and class.
+pub async fn tax_rates(db: &DatabaseConnection) -> Result<Vec<TaxRateRow>> {
+    let mut rows = Vec::new();
+    for row in tax_rate::Entity::find().all(db).await? {
+        if !row.region.is_empty() {
+            continue;
+        }
+        let corrupt =
+            || DomainError::Corrupt(format!("tax rate {} {}", row.country, row.tax_class));
+        rows.push(TaxRateRow {
+            class: TaxClass::from_code(&row.tax_class).ok_or_else(corrupt)?,
+            rate: TaxRate::from_ppm(row.rate_ppm).map_err(|_| corrupt())?,
+            country: row.country,
+            label: row.label,
+        });
+    }
+    rows.sort_by(|a, b| (&a.country, a.class).cmp(&(&b.country, b.class)));
+    Ok(rows)
+}
+
+/// Sets the rate for goods of `class` sent to `country` (a percentage as written in law),
+/// keeping the label unless a new one is given. Bad input is refused with what is wrong.
+pub async fn set_tax_rate(
+    db: &DatabaseConnection,
+    country: &str,
+    class: &str,
+    rate: &str,
+    label: Option<&str>,
+) -> Result<TaxRateRow> {
+    let given = country;
+    let country = given.trim().to_ascii_uppercase();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(DomainError::Invalid(format!(
+            "`{given}` is not an ISO 3166 country code such as DE"
+        )));
+    }
+    let class = TaxClass::from_code(class.trim()).ok_or_else(|| {
+        DomainError::Invalid(format!(
+            "`{class}` is not a tax class (standard, reduced, zero)"
+        ))
+    })?;
+    let rate: TaxRate = rate
+        .parse()
+        .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
+    let existing = tax_rate::Entity::find()
+        .filter(tax_rate::Column::Country.eq(&country))
+        .filter(tax_rate::Column::Region.eq(""))
+        .filter(tax_rate::Column::TaxClass.eq(class.code()))
+        .one(db)
+        .await?;
+    let label = label
+        .map(str::to_owned)
+        .or_else(|| existing.as_ref().map(|r| r.label.clone()))
+        .unwrap_or_default();
+    match existing {
+        Some(row) => {
+            let mut row: tax_rate::ActiveModel = row.into();
+            row.rate_ppm = Set(i64::from(rate.ppm));
+            row.label = Set(label.clone());
+            row.update(db).await?;
+        }
+        None => {
+            tax_rate::ActiveModel {
+                country: Set(country.clone()),
+                region: Set(String::new()),
+                tax_class: Set(class.code().to_owned()),
+                rate_ppm: Set(i64::from(rate.ppm)),
+                label: Set(label.clone()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(TaxRateRow {
+        country,
+        class,
+        rate,
+        label,
+    })
 }
 
 /// What to price: one variant (its base price and any fixed price in the market), how many,

@@ -22,11 +22,33 @@ pub enum Command {
     Migrate,
     /// Rebuild the search index from the catalog.
     Reindex,
+    /// Show or change tax rates (VAT, GST, consumption tax) per country and tax class.
+    /// A running store reads them at start: restart it after a change.
+    #[command(subcommand)]
+    Tax(TaxCommand),
     /// Add products: the demo store into an empty database, or N synthetic products.
     Seed {
         /// Generate this many synthetic products (for benchmarks) instead of the demo store.
         #[arg(long)]
         products: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaxCommand {
+    /// Every rate, by country.
+    List,
+    /// Set a rate, e.g. `tradewind tax set FR reduced 5.5 --label TVA` (the law changed).
+    Set {
+        /// ISO 3166 alpha-2 country code, e.g. DE.
+        country: String,
+        /// standard, reduced or zero.
+        class: String,
+        /// The rate in percent, e.g. 19 or 5.5.
+        rate: String,
+        /// What the tax is called there (VAT, MwSt., TVA, 消費税…).
+        #[arg(long)]
+        label: Option<String>,
     },
 }
 

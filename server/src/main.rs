@@ -5,7 +5,7 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig};
+use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig, TaxCommand};
 use tradewind_server::{build_state, db, router};
 
 /// Pages allocate many small strings; mimalloc handles that with less contention.
@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Seed { products } => seed(&store, &conn, products).await,
         Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
         Command::Reindex => reindex(&store, conn).await,
+        Command::Tax(cmd) => tax(&conn, cmd).await,
     }
 }
 
@@ -99,6 +100,44 @@ async fn seed(
         report.variants,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Lists or sets tax rates.
+async fn tax(conn: &sea_orm::DatabaseConnection, cmd: TaxCommand) -> Result<(), BoxError> {
+    use tradewind_domain::price_book::{set_tax_rate, tax_rates};
+    match cmd {
+        TaxCommand::List => {
+            for r in tax_rates(conn).await? {
+                println!(
+                    "{}\t{}\t{}%\t{}",
+                    r.country,
+                    r.class.code(),
+                    r.rate,
+                    r.label
+                );
+            }
+        }
+        TaxCommand::Set {
+            country,
+            class,
+            rate,
+            label,
+        } => {
+            let set = set_tax_rate(conn, &country, &class, &rate, label.as_deref()).await?;
+            let label = if set.label.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", set.label)
+            };
+            println!(
+                "{} {} is now {}%{label}; restart the store to use it",
+                set.country,
+                set.class.code(),
+                set.rate,
+            );
+        }
+    }
     Ok(())
 }
 

@@ -25,6 +25,7 @@ tradewind_tests::on_both_backends!(
     slugs_are_in_the_shoppers_script_and_percent_encoded,
     suggestions_are_rate_limited_per_client,
     expired_sessions_are_forgotten_and_removed,
+    tax_rates_change_with_the_law_and_refuse_nonsense,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -700,4 +701,48 @@ async fn expired_sessions_are_forgotten_and_removed(s: &TestStore) {
         .await
         .unwrap();
     assert_eq!(session::Entity::find().count(&s.db).await.unwrap(), 0);
+}
+
+async fn tax_rates_change_with_the_law_and_refuse_nonsense(s: &TestStore) {
+    use tradewind_domain::price_book::{set_tax_rate, tax_rates};
+    let rates = tax_rates(&s.db).await.unwrap();
+    let de = rates
+        .iter()
+        .find(|r| r.country == "DE" && r.class.code() == "standard")
+        .unwrap();
+    assert_eq!(
+        (de.rate.to_string(), de.label.as_str()),
+        ("19".into(), "MwSt.")
+    );
+    assert!(
+        rates.len() > 60,
+        "standard and reduced rates of every demo country"
+    );
+    let set = set_tax_rate(&s.db, "de", "standard", "20", None)
+        .await
+        .unwrap();
+    assert_eq!((set.country.as_str(), set.label.as_str()), ("DE", "MwSt."));
+    let set = set_tax_rate(&s.db, "US", "standard", "7.25", Some("Sales tax"))
+        .await
+        .unwrap();
+    assert_eq!(set.rate.to_string(), "7.25");
+    let again = tax_rates(&s.db).await.unwrap();
+    assert_eq!(again.len(), rates.len() + 1);
+    for (country, class, rate) in [
+        ("Germany", "standard", "19"),
+        ("DE", "luxury", "19"),
+        ("DE", "standard", "-1"),
+        ("DE", "standard", "120"),
+        ("DE", "standard", "19%"),
+    ] {
+        let err = set_tax_rate(&s.db, country, class, rate, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid", "{country} {class} {rate}");
+    }
+    assert_eq!(
+        tax_rates(&s.db).await.unwrap(),
+        again,
+        "nothing half-written"
+    );
 }
