@@ -1,6 +1,7 @@
 //! What the server hands every page render: the catalog and the store's public address.
 
-use std::sync::Arc;
+use crate::functions::catalog::Region;
+use std::sync::{Arc, OnceLock};
 use tradewind_domain::catalog::Catalog;
 use tradewind_domain::keys::SiteKey;
 use tradewind_domain::search::SearchIndex;
@@ -17,4 +18,6 @@ pub struct AppContext {
     pub search_log: QueryLog,
     /// Signs CSRF tokens.
     pub site_key: SiteKey,
+    /// The country switcher's lists, per locale in `Locale::ALL` order, made on first use.
+    pub regions: Arc<OnceLock<Vec<Arc<[Region]>>>>,
 }

@@ -71,6 +71,7 @@ pub async fn build_state(
             search,
             search_log: QueryLog::start(db),
             site_key,
+            regions: Default::default(),
         },
         media_dir: data_dir.join("media"),
         secure_cookies,

@@ -507,13 +507,18 @@ async fn money_is_written_as_each_country_writes_it(s: &TestStore) {
     );
 }
 
-async fn missing_translations_fall_back_visibly(s: &TestStore) {
-    let teapot = product_translation::Entity::find()
+/// The English text row of the Lotus teapot.
+async fn english_teapot(s: &TestStore) -> product_translation::Model {
+    product_translation::Entity::find()
         .filter(product_translation::Column::Slug.eq("lotus-teapot"))
         .one(&s.db)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+async fn missing_translations_fall_back_visibly(s: &TestStore) {
+    let teapot = english_teapot(s).await;
     product_translation::Entity::delete_many()
         .filter(product_translation::Column::ProductId.eq(teapot.product_id))
         .filter(product_translation::Column::Locale.eq("de"))
@@ -563,12 +568,7 @@ async fn pages_carry_security_headers(s: &TestStore) {
 
 async fn descriptions_render_inert_whatever_was_stored(s: &TestStore) {
     // Written straight into the database, past every write path's own cleaning.
-    let teapot = product_translation::Entity::find()
-        .filter(product_translation::Column::Slug.eq("lotus-teapot"))
-        .one(&s.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let teapot = english_teapot(s).await;
     let mut row = teapot.into_active_model();
     row.description_html = Set(r#"<p>Fine <b>tea</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a></p>"#.to_owned());
     row.update(&s.db).await.unwrap();

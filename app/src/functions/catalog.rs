@@ -29,7 +29,8 @@ pub struct Frame {
     /// the tax rate and how amounts are written.
     pub country: String,
     pub money: MoneyStyle,
-    pub regions: Vec<Region>,
+    /// The same for every page in a locale: made once, shared.
+    pub regions: std::sync::Arc<[Region]>,
     pub collections: Vec<NavLink>,
     pub public_url: String,
     /// The CSRF token every form on the page carries.
@@ -124,7 +125,21 @@ pub(crate) mod server {
         }
     }
 
-    fn regions(ctx: &AppContext, locale: Locale) -> Vec<Region> {
+    /// The switcher's countries in `locale`, named and sorted once per locale (markets
+    /// change only with a restart).
+    fn regions(ctx: &AppContext, locale: Locale) -> std::sync::Arc<[Region]> {
+        let all = ctx.regions.get_or_init(|| {
+            Locale::ALL
+                .into_iter()
+                .map(|l| make_regions(ctx, l).into())
+                .collect()
+        });
+        all.get(locale.index())
+            .cloned()
+            .unwrap_or_else(|| make_regions(ctx, locale).into())
+    }
+
+    fn make_regions(ctx: &AppContext, locale: Locale) -> Vec<Region> {
         ctx.catalog
             .markets()
             .all()
