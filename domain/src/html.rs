@@ -57,8 +57,8 @@ impl Serialize for SafeHtml {
     }
 }
 
-/// What arrives from outside is never trusted: the server cleans it again, and the browser
-/// build (which has no sanitizer) shows it as text.
+/// What the server receives is never trusted: it is cleaned again. The browser build only
+/// ever receives values the server made (and cleaned), so it takes them as sent.
 impl<'de> Deserialize<'de> for SafeHtml {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
@@ -68,7 +68,7 @@ impl<'de> Deserialize<'de> for SafeHtml {
         }
         #[cfg(not(feature = "server"))]
         {
-            Ok(Self::text(&raw))
+            Ok(Self(raw))
         }
     }
 }

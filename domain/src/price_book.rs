@@ -122,9 +122,14 @@ pub async fn set_tax_rate(
         .one(db)
         .await?;
     let label = label
-        .map(str::to_owned)
+        .map(|l| l.trim().to_owned())
         .or_else(|| existing.as_ref().map(|r| r.label.clone()))
         .unwrap_or_default();
+    if label.chars().count() > 32 {
+        return Err(DomainError::Invalid(format!(
+            "`{label}` is longer than 32 characters"
+        )));
+    }
     match existing {
         Some(row) => {
             let mut row: tax_rate::ActiveModel = row.into();
@@ -288,9 +293,10 @@ impl PriceBook {
         &self,
         market: &Market,
         country: &str,
+        class: TaxClass,
         price: &PriceView,
     ) -> Result<PriceView, PricingError> {
-        let local = |m| self.for_country(market, country, TaxClass::Standard, m);
+        let local = |m| self.for_country(market, country, class, m);
         Ok(PriceView {
             amount: local(price.amount)?,
             compare_at: price.compare_at.map(local).transpose()?,
@@ -451,20 +457,38 @@ mod tests {
     fn cards_show_what_the_product_page_shows_in_every_country() {
         let mut eu = market("EU", Currency::Eur, "0.92", "ending:99", true);
         let b = book();
+        let page = |eu: &Market, country, base, class| {
+            b.quote(PriceRequest {
+                market: eu,
+                country,
+                base: usd(base),
+                fixed: None,
+                quantity: 1,
+                tax_class: class,
+            })
+            .unwrap()
+            .unit
+        };
         for policy in [GrossPolicy::SameEverywhere, GrossPolicy::FollowRate] {
             eu.gross_policy = policy;
-            // A card keeps the home country's price; shown in France it must match the page.
-            let card = PriceView {
-                amount: b.shown(&eu, "DE", usd(4888), None).unwrap().unit,
-                compare_at: Some(b.shown(&eu, "DE", usd(5888), None).unwrap().unit),
-                from: false,
-            };
-            for country in ["DE", "FR", "ES"] {
-                let page = b.shown(&eu, country, usd(4888), None).unwrap().unit;
-                let shown = b.card_for_country(&eu, country, &card).unwrap();
-                assert_eq!(shown.amount, page, "{policy:?} {country}");
-                let was = b.shown(&eu, country, usd(5888), None).unwrap().unit;
-                assert_eq!(shown.compare_at, Some(was), "{policy:?} {country}");
+            for class in [TaxClass::Standard, TaxClass::Reduced, TaxClass::Zero] {
+                // A card keeps the home country's price; shown elsewhere it must match the
+                // page, for goods of every tax class.
+                let card = PriceView {
+                    amount: page(&eu, "DE", 4888, class),
+                    compare_at: Some(page(&eu, "DE", 5888, class)),
+                    from: false,
+                };
+                for country in ["DE", "FR", "ES"] {
+                    let shown = b.card_for_country(&eu, country, class, &card).unwrap();
+                    let what = format!("{policy:?} {class:?} {country}");
+                    assert_eq!(shown.amount, page(&eu, country, 4888, class), "{what}");
+                    assert_eq!(
+                        shown.compare_at,
+                        Some(page(&eu, country, 5888, class)),
+                        "{what}"
+                    );
+                }
             }
         }
     }

@@ -58,7 +58,6 @@ pub async fn build_state(
     );
     let secure_cookies = public_url.starts_with("https://");
     let site_key = SiteKey::load(&db, "csrf").await?;
-    sessions::DbStore::new(db.clone()).spawn_cleanup(std::time::Duration::from_secs(3600));
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
         app: AppContext {

@@ -28,24 +28,44 @@ impl KeyExtractor for ClientIp {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        if self.behind_proxy {
-            let forwarded = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if let Some(ip) = forwarded {
-                return Ok(ip);
-            }
-        }
-        Ok(req
+        let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        // Only the very last entry is the proxy's own; anything before it is whatever the
+        // client wrote. If that last entry is not an address, the peer counts.
+        let forwarded = || {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<IpAddr>()
+                .ok()
+        };
+        let ip = if self.behind_proxy {
+            forwarded().unwrap_or(peer)
+        } else {
+            peer
+        };
+        Ok(household(ip))
+    }
+}
+
+/// One bucket per IPv4 address, but per IPv6 /64: a single subscriber usually has a whole
+/// /64 and could otherwise draw a fresh bucket for every request.
+fn household(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1_u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+        v4 => v4,
     }
 }
 
@@ -61,13 +81,60 @@ pub fn suggestions(behind_proxy: bool) -> Limits {
         .finish()
         .map(Arc::new)
         .unwrap_or_else(|| unreachable!("period and burst are non-zero constants"));
-    let limiter = config.limiter().clone();
+    // The task ends with the router that uses the limits.
+    let limiter = Arc::downgrade(config.limiter());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            limiter.retain_recent();
+            match limiter.upgrade() {
+                Some(limiter) => limiter.retain_recent(),
+                None => break,
+            }
         }
     });
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(behind_proxy: bool, forwarded: &[&str]) -> IpAddr {
+        let mut req =
+            Request::builder().extension(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 1234))));
+        for f in forwarded {
+            req = req.header("x-forwarded-for", *f);
+        }
+        ClientIp { behind_proxy }
+            .extract(&req.body(()).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn only_the_proxys_own_entry_counts() {
+        let peer: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(key(false, &["203.0.113.9"]), peer);
+        assert_eq!(
+            key(true, &["203.0.113.9"]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // A client's own entries come first; the proxy appends the real address.
+        assert_eq!(
+            key(true, &["1.1.1.1, 203.0.113.9"]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            key(true, &["1.1.1.1", "203.0.113.9"]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Not an address at the end: the peer, never an earlier spoofable entry.
+        assert_eq!(key(true, &["1.1.1.1, unknown"]), peer);
+        assert_eq!(key(true, &[]), peer);
+        // IPv6 clients share a bucket per /64.
+        assert_eq!(
+            key(true, &["2001:db8:1:2:aaaa::1"]),
+            key(true, &["2001:db8:1:2:bbbb::2"])
+        );
+    }
 }

@@ -169,6 +169,8 @@ async fn serve(
             "demo store ready"
         );
     }
+    tradewind_server::sessions::DbStore::new(conn.clone())
+        .spawn_cleanup(std::time::Duration::from_secs(3600));
     let mut state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
     state.trusted_proxy = cfg.trusted_proxy;
     state.app.search.cache_results(cfg.search_cache);

@@ -171,9 +171,21 @@ pub async fn switch_country(
             &back,
         );
     }
-    if let Err(e) = session.insert(COUNTRY_KEY, &country).await {
+    // Saved here rather than after the handler, so a database that cannot take it gets the
+    // shopper a page that says so instead of an empty error.
+    let saved = match session.insert(COUNTRY_KEY, &country).await {
+        Ok(()) => session.save().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = saved {
         tracing::error!(error = %e, "session not saved");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        return problem(
+            &state,
+            locale,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &t(locale, "error-unavailable-body"),
+            &back,
+        );
     }
     Redirect::to(&back).into_response()
 }

@@ -235,17 +235,21 @@ mod server {
                 });
             }
             // Cards come from the index: a results page reads nothing from the database.
-            let mut out = Vec::with_capacity(results.hits.len());
-            for hit in results.hits {
-                let mut card = [hit.card];
-                ctx.catalog.localize_cards(&mut card, market, country)?;
-                let [card] = card;
-                out.push(SearchResult {
+            let (mut cards, texts): (Vec<_>, Vec<_>) = results
+                .hits
+                .into_iter()
+                .map(|hit| (hit.card, (hit.title_html, hit.snippet_html)))
+                .unzip();
+            ctx.catalog.localize_cards(&mut cards, market, country)?;
+            let out: Vec<SearchResult> = cards
+                .into_iter()
+                .zip(texts)
+                .map(|(card, (title_html, snippet_html))| SearchResult {
                     card,
-                    title_html: hit.title_html,
-                    snippet_html: hit.snippet_html,
-                });
-            }
+                    title_html,
+                    snippet_html,
+                })
+                .collect();
             let total = results.total as u64;
             Ok::<_, DomainError>(Lookup::Found(SearchPage {
                 params: SearchParams {

@@ -346,7 +346,7 @@ impl Catalog {
         for card in cards {
             card.price = self
                 .book
-                .card_for_country(market, country, &card.price)
+                .card_for_country(market, country, card.tax_class, &card.price)
                 .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))?;
         }
         Ok(())
@@ -377,6 +377,16 @@ impl Catalog {
         let overrides = self.overrides(market, &variant_ids).await?;
         let stock = self.available(&variant_ids).await?;
         let images = self.first_images(ids).await?;
+        let classes: HashMap<i32, String> = product::Entity::find()
+            .filter(product::Column::Id.is_in(ids.iter().copied()))
+            .select_only()
+            .column(product::Column::Id)
+            .column(product::Column::TaxClass)
+            .into_tuple::<(i32, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
         let mut by_product: HashMap<i32, Vec<&variant::Model>> = HashMap::new();
         for v in &variants {
             by_product.entry(v.product_id).or_default().push(v);
@@ -401,6 +411,7 @@ impl Catalog {
                 price,
                 image: images.get(id).map(|img| image_view(img, locale)),
                 available,
+                tax_class: tax_class_of(*id, classes.get(id).map(String::as_str))?,
             });
         }
         Ok(cards)
@@ -695,8 +706,7 @@ impl Catalog {
                     .collect(),
             })
             .collect();
-        let tax_class = TaxClass::from_code(&p.tax_class)
-            .ok_or_else(|| DomainError::Corrupt(format!("product {}: tax class", p.id)))?;
+        let tax_class = tax_class_of(p.id, Some(&p.tax_class))?;
         let variant_views = variants
             .iter()
             .map(|v| {
@@ -1038,6 +1048,7 @@ impl Catalog {
                     }),
                     prices,
                     available: any_in_stock(&my_variants, &stock),
+                    tax_class: tax_class_of(p.id, Some(&p.tax_class))?,
                 },
                 created: p.created_at.timestamp(),
             });
@@ -1060,6 +1071,13 @@ pub fn market_view(m: &Market, locale: Locale) -> MarketView {
         currency: m.currency(),
         tax_inclusive: m.tax_inclusive,
     }
+}
+
+/// A product's stored tax class; an unknown one is corrupt data, not a guess.
+fn tax_class_of(product: i32, stored: Option<&str>) -> Result<TaxClass> {
+    stored
+        .and_then(TaxClass::from_code)
+        .ok_or_else(|| DomainError::Corrupt(format!("product {product}: tax class")))
 }
 
 /// Whether any of the variants has stock, by variant id in `stock` (what `available` reads).

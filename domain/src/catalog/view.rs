@@ -5,6 +5,7 @@
 use crate::html::SafeHtml;
 use crate::locale::Locale;
 use crate::money::{Currency, Money};
+use crate::tax::TaxClass;
 use serde::{Deserialize, Serialize};
 
 /// Longer search queries are cut here (a search box is not a document).
@@ -55,6 +56,9 @@ pub struct ProductCard {
     pub price: PriceView,
     pub image: Option<ImageView>,
     pub available: bool,
+    /// The product's tax class: where a market's prices follow each country's rate, the
+    /// card is priced for the shopper's country with it, as the product page is.
+    pub tax_class: TaxClass,
 }
 
 /// The same page in another locale, for hreflang and the language switcher.

@@ -41,7 +41,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 /// Bump when fields or analyzers change, or the stored card's layout (`CardData` and the types
 /// in it: postcard stores fields by position; `Currency` is stored by its ISO code; the
 /// test `card_layout_is_pinned` fails when it changes): the index is then rebuilt at start.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 const MARKER: &str = "tradewind-schema";
 const LABELS: &str = "facet-labels.json";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -92,6 +92,7 @@ pub struct CardData {
     /// Per market code: the lowest variant price in that market, "from" when variants differ.
     pub prices: Vec<(String, PriceView)>,
     pub available: bool,
+    pub tax_class: crate::tax::TaxClass,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -122,6 +123,7 @@ impl CardData {
                 .as_ref()
                 .map(|i| crate::media::view(&i.file, i.width, i.height, i.alt.get(locale))),
             available: self.available,
+            tax_class: self.tax_class,
         })
     }
 
@@ -605,15 +607,16 @@ mod tests {
                 },
             )],
             available: true,
+            tax_class: crate::tax::TaxClass::Reduced,
         };
         let bytes = postcard::to_allocvec(&card).expect("encodes");
         assert_eq!(
-            SCHEMA_VERSION, 4,
+            SCHEMA_VERSION, 5,
             "new schema: pin the new card bytes below"
         );
         let pinned = [
             2, 3, 109, 117, 103, 3, 98, 101, 105, 1, 2, 97, 98, 16, 12, 1, 2, 101, 110, 1, 97, 1,
-            2, 69, 85, 166, 20, 3, 69, 85, 82, 0, 1, 1,
+            2, 69, 85, 166, 20, 3, 69, 85, 82, 0, 1, 1, 7, 114, 101, 100, 117, 99, 101, 100,
         ];
         assert_eq!(bytes, pinned, "card layout changed: bump SCHEMA_VERSION");
         assert_eq!(postcard::from_bytes::<CardData>(&bytes).ok(), Some(card));
