@@ -5,8 +5,16 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// What `tradewind --version` prints: the release and the newest database migration it
+/// carries (a test keeps the two in step), so an operator can tell which binary a database
+/// needs.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (database schema m0005_sessions)"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "tradewind", version, about = "A self-hosted storefront")]
+#[command(name = "tradewind", version = VERSION, about = "A self-hosted storefront")]
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreConfig,
@@ -210,6 +218,16 @@ mod tests {
         ] {
             assert!(serve(bad).public_origin().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn version_names_the_newest_migration() {
+        let latest = crate::db::latest_migration();
+        assert!(!latest.is_empty());
+        assert!(
+            VERSION.ends_with(&format!("(database schema {latest})")),
+            "update VERSION to {latest}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    Statement,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -31,6 +32,67 @@ pub async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection, Db
     Ok(db)
 }
 
+/// Brings the schema up to date. A database that a newer Tradewind has migrated is refused
+/// with the names of the migrations this binary does not know, before anything is changed:
+/// an older binary must never run on a schema it does not understand.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let unknown = unknown_migrations(db).await?;
+    if !unknown.is_empty() {
+        return Err(DbErr::Custom(format!(
+            "this database was upgraded by a newer Tradewind (it has {}; this binary knows up \
+             to {}): run that newer version, or restore a backup made for this one",
+            unknown.join(", "),
+            latest_migration()
+        )));
+    }
     Migrator::up(db, None).await
+}
+
+/// Whether every migration this binary knows has run (for `/readyz`).
+pub async fn is_current(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+}
+
+/// The newest migration this binary carries.
+pub fn latest_migration() -> String {
+    Migrator::migrations()
+        .last()
+        .map(|m| m.name().to_owned())
+        .unwrap_or_default()
+}
+
+/// Migrations recorded in the database that this binary does not carry.
+async fn unknown_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let exists = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT 1 FROM information_schema.tables WHERE table_name = 'seaql_migrations'"
+        }
+        _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
+    };
+    if db
+        .query_one(Statement::from_string(backend, exists))
+        .await?
+        .is_none()
+    {
+        return Ok(Vec::new());
+    }
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let mut unknown = Vec::new();
+    for row in db
+        .query_all(Statement::from_string(
+            backend,
+            "SELECT version FROM seaql_migrations ORDER BY version",
+        ))
+        .await?
+    {
+        let version: String = row.try_get("", "version")?;
+        if !known.contains(&version) {
+            unknown.push(version);
+        }
+    }
+    Ok(unknown)
 }

@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(choose_locale))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap::index))
         .route("/sitemaps/{file}", get(sitemap::part))
@@ -252,6 +253,25 @@ async fn healthz(State(state): State<AppState>) -> Response {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
         }
+    }
+}
+
+/// Ready to take traffic: the database answers and every migration has run (the search index
+/// is open before the store serves at all). For a load balancer or an orchestrator;
+/// `/healthz` only says the process is alive.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let db = state.app.catalog.db();
+    let problem = match crate::db::is_current(db).await {
+        Ok(true) => None,
+        Ok(false) => Some("migrations pending"),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness: database unreachable");
+            Some("database unavailable")
+        }
+    };
+    match problem {
+        None => (StatusCode::OK, "ready\n").into_response(),
+        Some(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
     }
 }
 

@@ -26,10 +26,16 @@ tradewind_tests::on_both_backends!(
     suggestions_are_rate_limited_per_client,
     expired_sessions_are_forgotten_and_removed,
     tax_rates_change_with_the_law_and_refuse_nonsense,
+    an_older_binary_refuses_a_newer_database,
 );
 
 async fn home_and_locales(s: &TestStore) {
     assert_eq!(s.get("/healthz").await.status, StatusCode::OK);
+    let ready = s.get("/readyz").await;
+    assert_eq!(
+        (ready.status, ready.body.as_str()),
+        (StatusCode::OK, "ready\n")
+    );
 
     let root = s.request("/", &[("accept-language", "ja,en;q=0.8")]).await;
     assert!(root.status.is_redirection());
@@ -745,4 +751,23 @@ async fn tax_rates_change_with_the_law_and_refuse_nonsense(s: &TestStore) {
         again,
         "nothing half-written"
     );
+}
+
+async fn an_older_binary_refuses_a_newer_database(s: &TestStore) {
+    // As if a newer release had run a migration this binary does not carry.
+    s.db.execute_unprepared(
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m9999_future', 0)",
+    )
+    .await
+    .unwrap();
+    let err = tradewind_server::db::migrate(&s.db)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("m9999_future"), "{err}");
+    assert!(
+        err.contains(&tradewind_server::db::latest_migration()),
+        "{err}"
+    );
+    assert!(err.contains("newer Tradewind"), "{err}");
 }
