@@ -14,12 +14,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tantivy=warn".into()),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tantivy=warn".into());
+    // One JSON object per line for log collectors (journald, Loki, …); text otherwise.
+    match std::env::var("TRADEWIND_LOG_FORMAT").as_deref() {
+        Ok("json") => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+        Ok("text") | Err(_) => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        Ok(other) => {
+            eprintln!("tradewind: TRADEWIND_LOG_FORMAT: `{other}` is not json or text");
+            return ExitCode::from(2);
+        }
+    }
     let mut cli = Cli::parse();
     if let Some(path) = cli.store.config.clone() {
         // Sets only variables not already in the environment, then parses again.
