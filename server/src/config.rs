@@ -34,6 +34,21 @@ pub enum Command {
     /// A running store reads them at start: restart it after a change.
     #[command(subcommand)]
     Tax(TaxCommand),
+    /// Write the whole store (database, media, synonyms, with checksums) to one archive,
+    /// while it keeps serving.
+    Backup {
+        /// The archive to write, e.g. tradewind-2026-12-01.tar.gz.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Restore an archive made by `backup` into an empty data dir (and database), check
+    /// every file first, and rebuild the search index.
+    Restore {
+        archive: PathBuf,
+        /// Replace a data dir or database that already holds a store.
+        #[arg(long)]
+        force: bool,
+    },
     /// Add products: the demo store into an empty database, or N synthetic products.
     Seed {
         /// Generate this many synthetic products (for benchmarks) instead of the demo store.

@@ -58,6 +58,15 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cfg.public_origin()?;
     }
     let url = store.database_url()?;
+    if let Command::Restore { archive, force } = &cli.command {
+        // Before the database is opened: SQLite would create the file being restored.
+        let report =
+            tradewind_server::backup::restore(archive, &store.data_dir, &url, *force).await?;
+        println!(
+            "restored {} files ({} bytes, schema {}); rebuilding the search index",
+            report.files, report.bytes, report.schema
+        );
+    }
     let conn = db::connect(&url)
         .await
         .map_err(|e| format!("cannot open the database ({}): {e}", redact(&url)))?;
@@ -73,6 +82,21 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
         Command::Reindex => reindex(&store, conn).await,
         Command::Tax(cmd) => tax(&conn, cmd).await,
+        Command::Backup { output } => {
+            let started = std::time::Instant::now();
+            let report =
+                tradewind_server::backup::backup(&conn, &url, &store.data_dir, &output).await?;
+            println!(
+                "backed up {} files ({} bytes, schema {}) to {} in {:.1}s",
+                report.files,
+                report.bytes,
+                report.schema,
+                output.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { .. } => reindex(&store, conn).await,
     }
 }
 

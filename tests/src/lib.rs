@@ -21,7 +21,11 @@ pub struct TestStore {
     pub state: tradewind_server::AppState,
     /// This store's data dir (search index, synonyms).
     pub data_dir: PathBuf,
-    cleanup: Option<(String, String)>,
+    /// The database URL.
+    pub url: String,
+    pub backend: Backend,
+    /// PostgreSQL databases to drop when the test ends.
+    cleanup: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 pub struct Page {
@@ -68,48 +72,56 @@ fn postgres_required() -> bool {
         || std::env::var("CI").is_ok()
 }
 
+/// A new empty database on `backend` (its URL, and what to drop afterwards), or `None` when
+/// PostgreSQL is not there and not required.
+async fn empty_database(backend: Backend, n: usize) -> Option<(String, Option<(String, String)>)> {
+    let pid = std::process::id();
+    let found = match backend {
+        Backend::Sqlite => {
+            let dir = scratch_dir().join(format!("db-{pid}-{n}"));
+            std::fs::create_dir_all(&dir).expect("scratch dir");
+            (
+                format!("sqlite://{}?mode=rwc", dir.join("store.db").display()),
+                None,
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let admin = match Database::connect(&admin_url).await {
+                Ok(db) => db,
+                Err(e) if !postgres_required() => {
+                    eprintln!("skipping PostgreSQL tests: {e}");
+                    return None;
+                }
+                Err(e) => panic!(
+                    "PostgreSQL is required for this run but unreachable at {admin_url}: {e}"
+                ),
+            };
+            let name = format!("tradewind_test_{pid}_{n}");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await
+                .expect("drop db");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create db");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin_url.clone());
+            (format!("{base}/{name}"), Some((admin_url, name)))
+        }
+    };
+    Some(found)
+}
+
 impl TestStore {
     /// A seeded store on `backend`, or `None` when PostgreSQL is not there and not required.
     pub async fn new(backend: Backend) -> Option<Self> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
-        let (url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = scratch_dir().join(format!("db-{pid}-{n}"));
-                std::fs::create_dir_all(&dir).expect("scratch dir");
-                (
-                    format!("sqlite://{}?mode=rwc", dir.join("store.db").display()),
-                    None,
-                )
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url();
-                let admin = match Database::connect(&admin_url).await {
-                    Ok(db) => db,
-                    Err(e) if !postgres_required() => {
-                        eprintln!("skipping PostgreSQL tests: {e}");
-                        return None;
-                    }
-                    Err(e) => panic!(
-                        "PostgreSQL is required for this run but unreachable at {admin_url}: {e}"
-                    ),
-                };
-                let name = format!("tradewind_test_{pid}_{n}");
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-                    .await
-                    .expect("drop db");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create db");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_owned())
-                    .unwrap_or(admin_url.clone());
-                (format!("{base}/{name}"), Some((admin_url, name)))
-            }
-        };
+        let (url, cleanup) = empty_database(backend, n).await?;
         // Every test has a store of its own, all at once: small pools keep them all inside
         // PostgreSQL's 100 connections.
         let db = tradewind_server::db::connect_with(&url, 3)
@@ -136,9 +148,11 @@ impl TestStore {
         Some(Self {
             router: tradewind_server::router(state.clone()),
             db,
-            cleanup,
+            cleanup: std::sync::Mutex::new(cleanup.into_iter().collect()),
             state,
             data_dir,
+            url,
+            backend,
         })
     }
 
@@ -252,14 +266,28 @@ impl TestStore {
         let _ = std::fs::remove_dir_all(data_dir);
         // The store's background jobs may still hold a connection; never wait for ever.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), db.close()).await;
-        if let Some((admin_url, name)) = cleanup
-            && let Ok(admin) = Database::connect(&admin_url).await
-        {
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
+        let dbs = cleanup.into_inner().unwrap_or_default();
+        for (admin_url, name) in dbs {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok();
+            }
         }
+    }
+
+    /// A second, empty database on this store's backend (dropped with the store), e.g. to
+    /// restore a backup into.
+    pub async fn another_database(&self) -> String {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (url, cleanup) = empty_database(self.backend, n)
+            .await
+            .expect("the backend this store runs on");
+        if let (Some(c), Ok(mut list)) = (cleanup, self.cleanup.lock()) {
+            list.push(c);
+        }
+        url
     }
 }
 
