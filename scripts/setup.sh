@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, from the package registries only, and only what
-# is missing: safe to run again. Flags: --browser (Chromium + fonts for e2e), --bench (wrk).
+# is missing: safe to run again. Flags: --browser (the test run: Chromium + fonts for e2e,
+# the PostgreSQL client for the backup tests), --bench (wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -40,6 +41,8 @@ apt_install() {
 missing_apt=()
 command -v brotli >/dev/null || missing_apt+=(brotli)
 if [ "$want_browser" = 1 ]; then
+  # The full test run: the backup tests on PostgreSQL call pg_dump and pg_restore.
+  command -v pg_dump >/dev/null || missing_apt+=(postgresql-client)
   [ -x /usr/bin/chromium ] || missing_apt+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing_apt+=(fonts-noto-cjk)
 fi
