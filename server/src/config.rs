@@ -123,10 +123,22 @@ pub struct ServeConfig {
     /// client's address to `X-Forwarded-For`: rate limits count by that address.
     #[arg(long, env = "TRADEWIND_TRUSTED_PROXY", default_value_t = false)]
     pub trusted_proxy: bool,
+    /// Where Prometheus metrics are served (`/metrics`), apart from the shop; `off` serves
+    /// none.
+    #[arg(
+        long,
+        env = "TRADEWIND_METRICS_LISTEN",
+        default_value = "127.0.0.1:9464"
+    )]
+    pub metrics_listen: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "TRADEWIND_METRICS_LISTEN (--metrics-listen): `{0}` is not an address such as 127.0.0.1:9464, or off"
+    )]
+    MetricsListen(String),
     #[error("DATABASE_URL (--database-url): `{0}` must start with sqlite:// or postgres://")]
     DatabaseUrl(String),
     #[error(
@@ -164,6 +176,17 @@ impl StoreConfig {
 }
 
 impl ServeConfig {
+    /// The metrics listen address, or `None` for `off`.
+    pub fn metrics_address(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        match self.metrics_listen.trim() {
+            "off" => Ok(None),
+            addr => addr
+                .parse()
+                .map(Some)
+                .map_err(|_| ConfigError::MetricsListen(self.metrics_listen.clone())),
+        }
+    }
+
     /// The public origin as browsers write it in `Origin`: lower-case scheme and host, no
     /// default port, no trailing slash (the CSRF check compares it byte for byte).
     pub fn public_origin(&self) -> Result<String, ConfigError> {
@@ -199,6 +222,7 @@ mod tests {
             no_seed: false,
             search_cache: 0,
             trusted_proxy: false,
+            metrics_listen: "off".into(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod jobs;
 pub mod limits;
+pub mod metrics;
 pub mod router;
 pub mod sessions;
 pub mod shopper;
@@ -76,6 +77,8 @@ pub async fn build_state(
         media_dir: data_dir.join("media"),
         secure_cookies,
         trusted_proxy: false,
+        metrics: metrics::Metrics::new()
+            .map_err(|e| DomainError::Invalid(format!("metrics: {e}")))?,
     })
 }
 

@@ -56,6 +56,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     // Every setting is checked before anything is written.
     if let Command::Serve(cfg) = &cli.command {
         cfg.public_origin()?;
+        cfg.metrics_address()?;
     }
     let url = store.database_url()?;
     if let Command::Restore { archive, force } = &cli.command {
@@ -214,6 +215,25 @@ async fn serve(
                 cfg.listen
             )
         })?;
+    // The shop serves even when its metrics cannot (another store on this machine holds
+    // the port): that is said in the log, loudly.
+    if let Some(addr) = cfg.metrics_address()? {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(metrics) => {
+                let router = tradewind_server::metrics::router(state.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(metrics, router).await {
+                        tracing::error!(error = %e, "metrics listener stopped");
+                    }
+                });
+                tracing::info!(%addr, "metrics at /metrics");
+            }
+            Err(e) => tracing::error!(
+                %addr, error = %e,
+                "TRADEWIND_METRICS_LISTEN (--metrics-listen): cannot listen; serving without metrics"
+            ),
+        }
+    }
     tracing::info!(listen = %cfg.listen, %public_url, "tradewind is serving");
     let search_log = state.app.search_log.clone();
     // Rate limits count by the client's address, which the router reads from ConnectInfo.

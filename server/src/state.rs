@@ -14,6 +14,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Whether rate limits trust `X-Forwarded-For` (see `limits::ClientIp`).
     pub trusted_proxy: bool,
+    /// Request counts and latencies for the operator (`metrics`).
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

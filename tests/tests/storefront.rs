@@ -27,6 +27,7 @@ tradewind_tests::on_both_backends!(
     expired_sessions_are_forgotten_and_removed,
     tax_rates_change_with_the_law_and_refuse_nonsense,
     an_older_binary_refuses_a_newer_database,
+    metrics_count_requests_and_stay_off_the_shop,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -770,4 +771,27 @@ async fn an_older_binary_refuses_a_newer_database(s: &TestStore) {
         "{err}"
     );
     assert!(err.contains("newer Tradewind"), "{err}");
+}
+
+async fn metrics_count_requests_and_stay_off_the_shop(s: &TestStore) {
+    s.get("/en/products/lotus-teapot").await;
+    s.get("/en/products/lotus-teapot").await;
+    s.get("/en/search?q=tea").await;
+    s.get("/en/search?q=tea").await;
+    let text = tradewind_server::metrics::render(&s.state).await;
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{series} missing in\n{text}"))
+    };
+    assert!(value(r#"tradewind_http_requests_total{kind="product",status="200"}"#) >= 2.0);
+    assert!(value(r#"tradewind_http_request_duration_seconds_count{kind="search"}"#) >= 2.0);
+    assert!(value("tradewind_search_queries_total") >= 1.0);
+    assert!(value("tradewind_search_cache_hits_total") >= 1.0);
+    assert!(value("tradewind_search_documents") >= 50.0);
+    assert_eq!(value("tradewind_sessions"), 0.0);
+    // Shoppers cannot read them: the shop does not serve /metrics.
+    assert_eq!(s.get("/metrics").await.status, StatusCode::NOT_FOUND);
 }

@@ -29,6 +29,7 @@ use crate::locale::Locale;
 use crate::market::{Localized, Market};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use synonyms::Synonyms;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
@@ -254,29 +255,55 @@ pub struct SearchIndex {
     /// Every market's price field name, in `Fields::prices` order.
     price_fields: Vec<String>,
     results: ResultCache,
+    searches: AtomicU64,
+    search_micros: AtomicU64,
 }
 
 /// The results of recent searches: shoppers repeat the popular queries, and a repeat costs a
 /// copy instead of a search. Keys carry what else decides the results, the reader generation
 /// and the synonyms file's version, so a change to the index (a reload) or to the synonyms
 /// makes earlier entries unreachable; they then age out.
-struct ResultCache(Mutex<Option<lru::LruCache<ResultKey, SearchResults>>>);
+struct ResultCache {
+    entries: Mutex<Option<lru::LruCache<ResultKey, SearchResults>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the index has done since it opened, for the operator's metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Results pages computed (not served from the cache).
+    pub searches: u64,
+    /// Their total time, in microseconds.
+    pub search_micros: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+}
 
 type ResultKey = (u64, Option<std::time::SystemTime>, SearchRequest);
 
 impl ResultCache {
     fn new(entries: usize) -> Self {
-        Self(Mutex::new(
-            std::num::NonZeroUsize::new(entries).map(lru::LruCache::new),
-        ))
+        Self {
+            entries: Mutex::new(std::num::NonZeroUsize::new(entries).map(lru::LruCache::new)),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 
     fn get(&self, key: &ResultKey) -> Option<SearchResults> {
-        self.0.lock().ok()?.as_mut()?.get(key).cloned()
+        let found = self.entries.lock().ok()?.as_mut()?.get(key).cloned();
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
     }
 
     fn put(&self, key: ResultKey, results: &SearchResults) {
-        if let Ok(mut cache) = self.0.lock()
+        if let Ok(mut cache) = self.entries.lock()
             && let Some(cache) = cache.as_mut()
         {
             cache.put(key, results.clone());
@@ -371,6 +398,8 @@ impl SearchIndex {
                 facet_cache: FacetCache::default(),
                 price_fields: codes.iter().map(|m| price_field_name(m)).collect(),
                 results: ResultCache::new(DEFAULT_CACHED_RESULTS),
+                searches: AtomicU64::new(0),
+                search_micros: AtomicU64::new(0),
             },
             fresh,
         ))
@@ -531,8 +560,17 @@ impl SearchIndex {
 
     /// How many recent searches keep their results; 0 turns the cache off.
     pub fn cache_results(&self, entries: usize) {
-        if let Ok(mut cache) = self.results.0.lock() {
+        if let Ok(mut cache) = self.results.entries.lock() {
             *cache = std::num::NonZeroUsize::new(entries).map(lru::LruCache::new);
+        }
+    }
+
+    pub fn stats(&self) -> SearchStats {
+        SearchStats {
+            searches: self.searches.load(Ordering::Relaxed),
+            search_micros: self.search_micros.load(Ordering::Relaxed),
+            cache_hits: self.results.hits.load(Ordering::Relaxed),
+            cache_misses: self.results.misses.load(Ordering::Relaxed),
         }
     }
 

@@ -687,6 +687,7 @@ impl SearchIndex {
                 ..req.clone()
             },
         );
+        let started = std::time::Instant::now();
         if let Some(cached) = self.results.get(&key) {
             return Ok(Ok(SearchResults {
                 shortened,
@@ -761,6 +762,11 @@ impl SearchIndex {
             shortened,
         };
         self.results.put(key, &results);
+        self.searches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.search_micros
+            .fetch_add(micros, std::sync::atomic::Ordering::Relaxed);
         Ok(Ok(results))
     }
 
