@@ -12,7 +12,7 @@ WASM_BINDGEN_VERSION=0.2.130
 bench_build() {
   scripts/setup.sh --bench
   [ -f "$TRADEWIND_SITE_DIR/pkg/current" ] || scripts/build-site.sh
-  cargo build --release -p tradewind-server
+  cargo build --release -p tradewind-server --features embed-site
 }
 
 # Waits until a store answers /healthz (two minutes at most).

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/build-site.sh
-cargo build --release -p tradewind-server
+cargo build --release -p tradewind-server --features embed-site
 echo "Tradewind: http://127.0.0.1:3000 (Ctrl-C stops it)"
 exec "$CARGO_TARGET_DIR/release/tradewind" serve "$@"

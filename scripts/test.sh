@@ -19,9 +19,9 @@ fi
 echo "== cargo test (SQLite and PostgreSQL)"
 TRADEWIND_REQUIRE_POSTGRES=1 cargo test --workspace
 
-echo "== browser bundle and server for the journeys"
+echo "== browser bundle and server for the journeys (the bundle built into the binary)"
 scripts/build-site.sh
-cargo build -p tradewind-server
+cargo build -p tradewind-server --features embed-site
 
 echo "== Chromium journeys (JavaScript on and off)"
 TRADEWIND_NODE="$TRADEWIND_NODE" TRADEWIND_BIN="$CARGO_TARGET_DIR/debug/tradewind" \

@@ -4,6 +4,7 @@
 // Leptos' view types nest deeply; release builds lay them out here.
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod backup;
 pub mod config;
 pub mod db;

@@ -1,5 +1,6 @@
 //! Every URL the store answers, and the headers every response carries.
 
+use crate::assets;
 use crate::limits;
 use crate::sessions;
 use crate::shopper;
@@ -52,9 +53,12 @@ pub fn router(state: AppState) -> Router {
         let context = context.clone();
         move |req: Request| leptos_axum::handle_server_fns_with_context(context.clone(), req)
     };
-    let pkg_dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+    let site_root = std::path::Path::new(&*state.leptos.site_root);
+    let pkg_dir = site_root.join(&*state.leptos.site_pkg_dir);
+    // A bundle in the site dir wins (development); else the one built into the binary.
+    let embedded = assets::on_disk(site_root).is_none() && assets::embedded().is_some();
 
-    Router::new()
+    let router = Router::new()
         .route("/", get(choose_locale))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -70,8 +74,11 @@ pub fn router(state: AppState) -> Router {
                 .post(server_fns)
                 .layer(GovernorLayer::new(limits::suggestions(state.trusted_proxy))),
         )
-        .leptos_routes_with_context(&state, routes, context, app)
-        .nest_service(
+        .leptos_routes_with_context(&state, routes, context, app);
+    let router = if embedded {
+        router.route("/pkg/{file}", get(assets::serve_embedded))
+    } else {
+        router.nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
                 .layer(middleware::from_fn(immutable_when_found))
@@ -81,6 +88,8 @@ pub fn router(state: AppState) -> Router {
                         .precompressed_gzip(),
                 ),
         )
+    };
+    router
         .nest_service(
             "/media",
             tower::ServiceBuilder::new()

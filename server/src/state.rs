@@ -36,12 +36,13 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
-/// Leptos options for the browser bundle in `site_dir/pkg`. The build script names the
-/// bundle by content hash and writes that name to `pkg/current`.
+/// Leptos options for the browser bundle: the one in `site_dir/pkg` when there is one, else
+/// the one built into the binary. The build script names the bundle by content hash and
+/// writes that name to `pkg/current`.
 pub fn leptos_options(site_dir: &std::path::Path) -> LeptosOptions {
-    let output_name = std::fs::read_to_string(site_dir.join("pkg").join("current"))
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| {
+    let output_name = crate::assets::on_disk(site_dir)
+        .or_else(crate::assets::embedded)
+        .unwrap_or_else(|| {
             tracing::warn!(
                 site_dir = %site_dir.display(),
                 "no browser bundle found (run scripts/build-site.sh): pages work, islands stay static"
