@@ -78,6 +78,7 @@ pub async fn build_state(
         media_dir: data_dir.join("media"),
         secure_cookies,
         trusted_proxy: false,
+        request_timeout: router::REQUEST_TIMEOUT,
         metrics: metrics::Metrics::new()
             .map_err(|e| DomainError::Invalid(format!("metrics: {e}")))?,
     })

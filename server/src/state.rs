@@ -14,6 +14,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Whether rate limits trust `X-Forwarded-For` (see `limits::ClientIp`).
     pub trusted_proxy: bool,
+    /// How long a request may take before it gets 503 (`router::REQUEST_TIMEOUT`).
+    pub request_timeout: std::time::Duration,
     /// Request counts and latencies for the operator (`metrics`).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }

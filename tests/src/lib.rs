@@ -145,6 +145,9 @@ impl TestStore {
         .await
         .expect("state");
         state.media_dir = media;
+        // Dozens of stores share two cores here: a request may wait for CPU far longer than
+        // on a server. Failing is left to the harness's own, longer limit below.
+        state.request_timeout = std::time::Duration::from_secs(150);
         Some(Self {
             router: tradewind_server::router(state.clone()),
             db,
@@ -235,13 +238,13 @@ impl TestStore {
         // A request that never answers fails its test, naming the path, instead of hanging
         // the whole run.
         let res = tokio::time::timeout(
-            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(180),
             self.router
                 .clone()
                 .oneshot(req.body(Body::from(body.to_owned())).expect("request")),
         )
         .await
-        .unwrap_or_else(|_| panic!("no answer to {path} within 60 s"))
+        .unwrap_or_else(|_| panic!("no answer to {path} within 180 s"))
         .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
