@@ -1,6 +1,6 @@
-//! HTML that is safe to put into a page. `SafeHtml` can only be made by sanitizing (or by
-//! escaping plain text), and it is the only thing the templates render as HTML, so no write
-//! path that forgets to clean its input can turn into stored XSS.
+//! HTML that is safe to put into a page. `SafeHtml` can only be made by sanitizing (or, in
+//! this crate, from escaped pieces and fixed tags), and it is the only thing the templates
+//! render as HTML, so no write path that forgets to clean its input can turn into stored XSS.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -13,11 +13,6 @@ impl SafeHtml {
     #[cfg(feature = "server")]
     pub fn sanitize(untrusted: &str) -> Self {
         Self(ammonia::clean(untrusted))
-    }
-
-    /// Plain text, every special character escaped.
-    pub fn text(plain: &str) -> Self {
-        Self(escape(plain))
     }
 
     /// HTML assembled by this crate from escaped pieces and fixed tags (search highlights).
@@ -85,10 +80,7 @@ mod tests {
             assert!(!clean.as_str().contains(bad), "{bad} in {}", clean.as_str());
         }
         assert!(clean.as_str().contains("<b>pot</b>"));
-        assert_eq!(
-            SafeHtml::text("<a & 'b'>").as_str(),
-            "&lt;a &amp; &#39;b&#39;&gt;"
-        );
+        assert_eq!(escape("<a & 'b'>"), "&lt;a &amp; &#39;b&#39;&gt;");
         let back: SafeHtml = serde_json::from_str(r#""<script>x</script>ok""#).unwrap();
         assert_eq!(back.as_str(), "ok");
     }

@@ -208,10 +208,6 @@ impl PriceBook {
         Self { taxes }
     }
 
-    pub fn taxes(&self) -> &TaxTable {
-        &self.taxes
-    }
-
     /// Prices a request. Tax is computed on the whole line, not per unit, so that ten
     /// units never carry ten roundings.
     pub fn quote(&self, req: PriceRequest<'_>) -> Result<Quote, PricingError> {
@@ -314,11 +310,13 @@ impl PriceBook {
         exact.price(base, None).map(|m| m.minor)
     }
 
-    /// The price of one unit as shown in `market` to a shopper in `country`.
+    /// The price of one unit of goods of `class` as shown in `market` to a shopper in
+    /// `country`: what pages and cards show.
     pub fn shown(
         &self,
         market: &Market,
         country: &str,
+        class: TaxClass,
         base: Money,
         fixed: Option<i64>,
     ) -> Result<Quote, PricingError> {
@@ -328,7 +326,7 @@ impl PriceBook {
             base,
             fixed,
             quantity: 1,
-            tax_class: TaxClass::Standard,
+            tax_class: class,
         })
     }
 }
@@ -429,11 +427,15 @@ mod tests {
         let eu = market("EU", Currency::Eur, "0.92", "ending:99", true);
         let b = book();
         // $48.88 × 0.92 = €44.9696 → €44.97 → ending .99 → €44.99.
-        let de = b.shown(&eu, "DE", usd(4888), None).unwrap();
+        let de = b
+            .shown(&eu, "DE", TaxClass::Standard, usd(4888), None)
+            .unwrap();
         assert_eq!(de.unit, Money::new(4499, Currency::Eur));
         assert_eq!(de.tax, Money::new(718, Currency::Eur));
         assert_eq!(de.net, Money::new(3781, Currency::Eur));
-        let fr = b.shown(&eu, "FR", usd(4888), None).unwrap();
+        let fr = b
+            .shown(&eu, "FR", TaxClass::Standard, usd(4888), None)
+            .unwrap();
         assert_eq!(fr.unit, de.unit);
         assert_eq!(fr.tax, Money::new(750, Currency::Eur));
         assert_eq!(fr.rate.to_string(), "20");
@@ -445,10 +447,14 @@ mod tests {
         let mut eu = market("EU", Currency::Eur, "0.92", "ending:99", true);
         eu.gross_policy = GrossPolicy::FollowRate;
         let b = book();
-        let de = b.shown(&eu, "DE", usd(4888), None).unwrap();
+        let de = b
+            .shown(&eu, "DE", TaxClass::Standard, usd(4888), None)
+            .unwrap();
         assert_eq!(de.unit.minor, 4499);
         // Net 37.81 + 20 % = 45.37 → ending .99 → 45.99 in France.
-        let fr = b.shown(&eu, "FR", usd(4888), None).unwrap();
+        let fr = b
+            .shown(&eu, "FR", TaxClass::Standard, usd(4888), None)
+            .unwrap();
         assert_eq!(fr.unit.minor, 4599);
         assert_eq!(fr.tax.minor, 767);
     }
@@ -458,16 +464,7 @@ mod tests {
         let mut eu = market("EU", Currency::Eur, "0.92", "ending:99", true);
         let b = book();
         let page = |eu: &Market, country, base, class| {
-            b.quote(PriceRequest {
-                market: eu,
-                country,
-                base: usd(base),
-                fixed: None,
-                quantity: 1,
-                tax_class: class,
-            })
-            .unwrap()
-            .unit
+            b.shown(eu, country, class, usd(base), None).unwrap().unit
         };
         for policy in [GrossPolicy::SameEverywhere, GrossPolicy::FollowRate] {
             eu.gross_policy = policy;
@@ -523,15 +520,21 @@ mod tests {
         jp.countries = vec!["JP".into()];
         jp.home_country = "JP".into();
         let b = book();
-        let q = b.shown(&jp, "JP", usd(2499), None).unwrap();
+        let q = b
+            .shown(&jp, "JP", TaxClass::Standard, usd(2499), None)
+            .unwrap();
         assert_eq!(q.unit, Money::new(3750, Currency::Jpy));
         assert_eq!(q.tax, Money::new(341, Currency::Jpy));
-        let fixed = b.shown(&jp, "JP", usd(2499), Some(2980)).unwrap();
+        let fixed = b
+            .shown(&jp, "JP", TaxClass::Standard, usd(2499), Some(2980))
+            .unwrap();
         assert_eq!(fixed.unit, Money::new(2980, Currency::Jpy));
         assert_eq!(fixed.source, PriceSource::Fixed);
         let mut vn = market("VN", Currency::Vnd, "25400", "step:1000", true);
         vn.home_country = "VN".into();
-        let q = b.shown(&vn, "VN", usd(2499), None).unwrap();
+        let q = b
+            .shown(&vn, "VN", TaxClass::Standard, usd(2499), None)
+            .unwrap();
         assert_eq!(q.unit, Money::new(635_000, Currency::Vnd));
         assert_eq!(q.tax, Money::new(57_727, Currency::Vnd));
     }

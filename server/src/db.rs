@@ -2,7 +2,6 @@
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-    Statement,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -61,38 +60,17 @@ pub fn latest_migration() -> String {
         .unwrap_or_default()
 }
 
-/// Migrations recorded in the database that this binary does not carry.
+/// Migrations recorded in the database that this binary does not carry. sea-orm's own
+/// record of applied migrations (created empty on a new database, as `up` would).
 async fn unknown_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
-    let backend = db.get_database_backend();
-    let exists = match backend {
-        DatabaseBackend::Postgres => {
-            "SELECT 1 FROM information_schema.tables WHERE table_name = 'seaql_migrations'"
-        }
-        _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
-    };
-    if db
-        .query_one(Statement::from_string(backend, exists))
-        .await?
-        .is_none()
-    {
-        return Ok(Vec::new());
-    }
     let known: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
-    let mut unknown = Vec::new();
-    for row in db
-        .query_all(Statement::from_string(
-            backend,
-            "SELECT version FROM seaql_migrations ORDER BY version",
-        ))
+    Ok(Migrator::get_migration_models(db)
         .await?
-    {
-        let version: String = row.try_get("", "version")?;
-        if !known.contains(&version) {
-            unknown.push(version);
-        }
-    }
-    Ok(unknown)
+        .into_iter()
+        .map(|m| m.version)
+        .filter(|v| !known.contains(v))
+        .collect())
 }

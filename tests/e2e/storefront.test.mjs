@@ -5,66 +5,27 @@
 // /usr/bin/chromium through playwright-core from the tools cache (scripts/setup.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-
-const require = createRequire(join(process.env.TRADEWIND_NODE, 'package.json'));
-const { chromium } = require('playwright-core');
+import { launchBrowser, startStore, stopStore } from './support.mjs';
 
 let server;
 let browser;
 let base;
 const dataDir = mkdtempSync(join(tmpdir(), 'tradewind-e2e-'));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`store did not become healthy at ${url}`);
-}
-
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.env.TRADEWIND_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base], {
-    env: { ...process.env, TRADEWIND_DATA_DIR: dataDir, RUST_LOG: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await waitForHealth(base, 180_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  ({ base, server } = await startStore({
+    bin: process.env.TRADEWIND_BIN,
+    env: { ...process.env, TRADEWIND_DATA_DIR: dataDir },
+  }));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  await stopStore(server);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

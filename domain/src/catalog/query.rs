@@ -10,7 +10,7 @@ use crate::locale::Locale;
 use crate::market::{Localized, Market, Markets};
 use crate::media;
 use crate::money::{Currency, Money};
-use crate::price_book::{PriceBook, PriceRequest, Quote};
+use crate::price_book::{PriceBook, Quote};
 use crate::search::{CardData, CardImage, FacetLabels, SearchRecord};
 use crate::tax::TaxClass;
 use sea_orm::sea_query::{Expr, Order};
@@ -206,14 +206,13 @@ impl Catalog {
         fixed: Option<i64>,
     ) -> Result<Quote> {
         self.book
-            .quote(PriceRequest {
+            .shown(
                 market,
                 country,
-                base: Money::new(base_minor, self.base_currency),
-                fixed,
-                quantity: 1,
                 tax_class,
-            })
+                Money::new(base_minor, self.base_currency),
+                fixed,
+            )
             .map_err(|e| DomainError::Corrupt(format!("market {}: {e}", market.code)))
     }
 
