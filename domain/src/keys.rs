@@ -100,8 +100,13 @@ impl SiteKey {
 
 /// A fresh random CSRF cookie value (128 bits, URL-safe).
 pub fn new_csrf_cookie() -> Result<String> {
+    random_token(16)
+}
+
+/// `len` random bytes (at most 32), URL-safe base64: cart ids, order links.
+pub fn random_token(len: usize) -> Result<String> {
     let bytes = random_bytes()?;
-    Ok(URL_SAFE_NO_PAD.encode(&bytes[..16]))
+    Ok(URL_SAFE_NO_PAD.encode(&bytes[..len.min(32)]))
 }
 
 fn random_bytes() -> Result<[u8; 32]> {

@@ -35,6 +35,7 @@ macro_rules! serde_as_code {
 }
 
 pub mod catalog;
+pub mod checkout;
 pub mod html;
 pub mod i18n;
 pub mod locale;
@@ -53,11 +54,15 @@ pub mod market;
 #[cfg(feature = "server")]
 pub mod media;
 #[cfg(feature = "server")]
+pub mod outbox;
+#[cfg(feature = "server")]
 pub mod price_book;
 #[cfg(feature = "server")]
 pub mod search;
 #[cfg(feature = "server")]
 pub mod seed;
+#[cfg(feature = "server")]
+pub mod stock;
 
 pub use locale::Locale;
 pub use money::{Currency, Money, MoneyStyle};

@@ -208,6 +208,11 @@ impl PriceBook {
         Self { taxes }
     }
 
+    /// The tax rate on goods of `class` delivered to `country`.
+    pub fn tax_rate(&self, country: &str, class: TaxClass) -> TaxRate {
+        self.taxes.rate(country, class)
+    }
+
     /// Prices a request. Tax is computed on the whole line, not per unit, so that ten
     /// units never carry ten roundings.
     pub fn quote(&self, req: PriceRequest<'_>) -> Result<Quote, PricingError> {

@@ -10,6 +10,7 @@ mod m0002_search_log;
 mod m0003_taxes;
 mod m0004_site_keys;
 mod m0005_sessions;
+mod m0006_checkout;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_taxes::Migration),
             Box::new(m0004_site_keys::Migration),
             Box::new(m0005_sessions::Migration),
+            Box::new(m0006_checkout::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// needs.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (database schema m0005_sessions)"
+    " (database schema m0006_checkout)"
 );
 
 #[derive(Debug, Parser)]
@@ -34,6 +34,12 @@ pub enum Command {
     /// A running store reads them at start: restart it after a change.
     #[command(subcommand)]
     Tax(TaxCommand),
+    /// List orders, or move one along: confirm a bank transfer or cash payment, cancel.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Show or set stock on hand per variant (by SKU) and warehouse.
+    #[command(subcommand)]
+    Stock(StockCommand),
     /// Write the whole store (database, media, synonyms, with checksums) to one archive,
     /// while it keeps serving.
     Backup {
@@ -54,6 +60,43 @@ pub enum Command {
         /// Generate this many synthetic products (for benchmarks) instead of the demo store.
         #[arg(long)]
         products: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCommand {
+    /// A variant's stock in each warehouse: variant id, SKU, warehouse, on hand, reserved.
+    Show { sku: String },
+    /// Set what is on hand (a count, a delivery): `tradewind stock set TW-LOTUS-MUG-JADE 40`.
+    Set {
+        sku: String,
+        on_hand: i32,
+        /// The warehouse's code (e.g. NL-VNL); the first warehouse if not given.
+        #[arg(long)]
+        warehouse: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// The newest orders.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+    },
+    /// The payment arrived (a bank transfer, cash collected): the order is paid and the
+    /// shopper is emailed.
+    Paid {
+        /// The order number, e.g. TW-10001.
+        number: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Cancel an order and release its stock.
+    Cancel {
+        number: String,
+        #[arg(long, default_value = "")]
+        note: String,
     },
 }
 
@@ -131,6 +174,41 @@ pub struct ServeConfig {
         default_value = "127.0.0.1:9464"
     )]
     pub metrics_listen: String,
+    /// Days a guest's cart is kept after its last change.
+    #[arg(long, env = "TRADEWIND_CART_DAYS", default_value_t = 30)]
+    pub cart_days: i64,
+    /// Minutes an unpaid card payment holds its stock (manual methods hold it until the
+    /// merchant confirms or cancels).
+    #[arg(long, env = "TRADEWIND_PAYMENT_MINUTES", default_value_t = 15)]
+    pub payment_minutes: i64,
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+/// Where order email goes out. Without a host, email is off and messages wait in the
+/// outbox until one is set.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MailConfig {
+    /// The SMTP server, e.g. smtp.example.com.
+    #[arg(long, env = "TRADEWIND_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// Its port; by default 587 with starttls, 465 with tls, 25 with none.
+    #[arg(long, env = "TRADEWIND_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// starttls (required), tls (implicit, port 465) or none (a local relay only).
+    #[arg(long, env = "TRADEWIND_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+    #[arg(long, env = "TRADEWIND_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "TRADEWIND_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender shoppers see, e.g. `Tradewind <orders@shop.example.com>`.
+    #[arg(
+        long,
+        env = "TRADEWIND_MAIL_FROM",
+        default_value = "Tradewind <orders@localhost>"
+    )]
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,6 +223,16 @@ pub enum ConfigError {
         "TRADEWIND_PUBLIC_URL (--public-url): `{0}` must be an http(s) origin such as https://shop.example.com, without a path"
     )]
     PublicUrl(String),
+    #[error("TRADEWIND_SMTP_TLS (--smtp-tls): `{0}` is not starttls, tls or none")]
+    SmtpTls(String),
+    #[error("TRADEWIND_SMTP_HOST (--smtp-host): {0}")]
+    SmtpHost(String),
+    #[error(
+        "TRADEWIND_MAIL_FROM (--mail-from): `{0}` is not an address such as Shop <orders@example.com>"
+    )]
+    MailFrom(String),
+    #[error("TRADEWIND_CART_DAYS / TRADEWIND_PAYMENT_MINUTES: must be at least 1")]
+    Selling,
     #[error("TRADEWIND_DATA_DIR (--data-dir): cannot create `{0}`: {1}")]
     DataDir(String, std::io::Error),
 }
@@ -176,6 +264,17 @@ impl StoreConfig {
 }
 
 impl ServeConfig {
+    /// The selling settings, checked.
+    pub fn selling(&self) -> Result<tradewind_domain::checkout::Settings, ConfigError> {
+        if self.cart_days < 1 || self.payment_minutes < 1 {
+            return Err(ConfigError::Selling);
+        }
+        Ok(tradewind_domain::checkout::Settings {
+            cart_days: self.cart_days,
+            payment_minutes: self.payment_minutes,
+        })
+    }
+
     /// The metrics listen address, or `None` for `off`.
     pub fn metrics_address(&self) -> Result<Option<SocketAddr>, ConfigError> {
         match self.metrics_listen.trim() {
@@ -223,6 +322,9 @@ mod tests {
             search_cache: 0,
             trusted_proxy: false,
             metrics_listen: "off".into(),
+            cart_days: 30,
+            payment_minutes: 15,
+            mail: MailConfig::default(),
         }
     }
 

@@ -69,7 +69,7 @@ pub enum Lookup<T> {
 }
 
 /// Rows of a `*_translation` table, so one fallback rule serves products and collections.
-trait Translation {
+pub(crate) trait Translation {
     fn owner(&self) -> i32;
     fn locale(&self) -> &str;
     fn slug(&self) -> &str;
@@ -100,7 +100,7 @@ impl Translation for collection_translation::Model {
 }
 
 /// The row to show for `locale`: along its fallback chain, then any row at all.
-fn pick<T: Translation>(rows: &[T], locale: Locale) -> Option<&T> {
+pub(crate) fn pick<T: Translation>(rows: &[T], locale: Locale) -> Option<&T> {
     locale
         .fallback_chain()
         .into_iter()
@@ -126,7 +126,7 @@ fn alternates<T: Translation>(rows: &[T], path: fn(Locale, &str) -> String) -> V
         .collect()
 }
 
-fn group_by_owner<T: Translation>(rows: Vec<T>) -> HashMap<i32, Vec<T>> {
+pub(crate) fn group_by_owner<T: Translation>(rows: Vec<T>) -> HashMap<i32, Vec<T>> {
     let mut map: HashMap<i32, Vec<T>> = HashMap::new();
     for r in rows {
         map.entry(r.owner()).or_default().push(r);

@@ -1119,3 +1119,109 @@ pub const TAX_RATES: &[(&str, &str, Option<&str>, &str)] = &[
     ("MX", "16", Some("0"), "IVA"),
     ("AE", "5", None, "VAT"),
 ];
+
+/// Demo shipping per market (amounts in the market's currency, minor units): a standard
+/// service in weight bands with free shipping above a threshold, and an express one.
+pub struct ShippingText {
+    pub market: &'static str,
+    /// `(code, up to grams or 0 for any weight, price, days_min, days_max, mode, km)`.
+    pub rates: &'static [(&'static str, i32, i64, i32, i32, &'static str, i32)],
+    pub free_above: i64,
+}
+
+pub const SHIPPING: [ShippingText; 10] = [
+    ShippingText {
+        market: "US",
+        rates: &[
+            ("standard", 2000, 599, 5, 8, "air", 11_000),
+            ("standard", 0, 1499, 5, 8, "air", 11_000),
+            ("express", 5000, 1999, 2, 3, "air", 11_000),
+        ],
+        free_above: 7500,
+    },
+    ShippingText {
+        market: "EU",
+        rates: &[
+            ("standard", 2000, 490, 3, 6, "road", 800),
+            ("standard", 0, 990, 3, 6, "road", 800),
+            ("express", 5000, 1490, 1, 2, "road", 800),
+        ],
+        free_above: 6000,
+    },
+    ShippingText {
+        market: "UK",
+        rates: &[
+            ("standard", 2000, 450, 3, 5, "road", 900),
+            ("standard", 0, 990, 3, 5, "road", 900),
+        ],
+        free_above: 5000,
+    },
+    ShippingText {
+        market: "JP",
+        rates: &[
+            ("standard", 2000, 800, 4, 7, "air", 2900),
+            ("standard", 0, 1500, 4, 7, "air", 2900),
+            ("express", 5000, 2400, 2, 3, "air", 2900),
+        ],
+        free_above: 8000,
+    },
+    ShippingText {
+        market: "CN",
+        rates: &[("standard", 0, 1200, 2, 4, "road", 1500)],
+        free_above: 9900,
+    },
+    ShippingText {
+        market: "VN",
+        rates: &[
+            ("standard", 2000, 30_000, 4, 7, "road", 1200),
+            ("standard", 0, 60_000, 4, 7, "road", 1200),
+        ],
+        free_above: 1_000_000,
+    },
+    ShippingText {
+        market: "ID",
+        rates: &[
+            ("standard", 2000, 35_000, 5, 9, "sea", 3300),
+            ("standard", 0, 70_000, 5, 9, "sea", 3300),
+            ("express", 5000, 120_000, 3, 4, "air", 3300),
+        ],
+        free_above: 1_000_000,
+    },
+    ShippingText {
+        market: "BR",
+        rates: &[
+            ("standard", 2000, 2990, 10, 20, "air", 17_000),
+            ("standard", 0, 5990, 10, 20, "air", 17_000),
+        ],
+        free_above: 30_000,
+    },
+    ShippingText {
+        market: "MX",
+        rates: &[
+            ("standard", 2000, 14_900, 7, 14, "air", 14_000),
+            ("standard", 0, 29_900, 7, 14, "air", 14_000),
+        ],
+        free_above: 150_000,
+    },
+    ShippingText {
+        market: "AE",
+        rates: &[
+            ("standard", 2000, 2500, 4, 7, "air", 6000),
+            ("standard", 0, 5000, 4, 7, "air", 6000),
+        ],
+        free_above: 30_000,
+    },
+];
+
+/// The demo shop's bank account, shown to shoppers who pay by transfer.
+pub const BANK_DETAILS: &str =
+    "Tradewind Studio Ltd\nIBAN DE89 3704 0044 0532 0130 00\nBIC COBADEFFXXX";
+
+/// Cash on delivery where shoppers expect it: `(market, fee, maximum order)` in the market's
+/// currency, minor units.
+pub const CASH_ON_DELIVERY: [(&str, i64, i64); 4] = [
+    ("AE", 1500, 200_000),
+    ("VN", 20_000, 5_000_000),
+    ("ID", 15_000, 3_000_000),
+    ("JP", 330, 300_000),
+];

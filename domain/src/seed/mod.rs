@@ -15,7 +15,8 @@ use crate::pricing::{ExchangeRate, RoundingRule};
 use crate::tax::{GrossPolicy, TaxClass, TaxRate};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use content::{
-    COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, TAX_RATES, TITLE_PATTERN, Words,
+    BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, SHIPPING,
+    TAX_RATES, TITLE_PATTERN, Words,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -461,6 +462,7 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
         ],
     )
     .await?;
+    seed_selling(db).await?;
 
     let mut collections = Vec::new();
     let mut rows = Vec::new();
@@ -495,6 +497,64 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
     Ok(collections)
 }
 
+/// A shipping zone per market (its countries), the demo rates, and the payment methods:
+/// bank transfer everywhere, cash on delivery where shoppers expect it.
+async fn seed_selling(db: &impl ConnectionTrait) -> Result<()> {
+    let markets = market::Entity::find().all(db).await?;
+    let mut zones = Vec::new();
+    let mut rates = Vec::new();
+    let mut options = Vec::new();
+    for (zone_id, m) in (1..).zip(&markets) {
+        zones.push(shipping_zone::ActiveModel {
+            id: Set(zone_id),
+            code: Set(m.code.to_ascii_lowercase()),
+            countries: Set(m.countries.clone()),
+        });
+        if let Some(s) = SHIPPING.iter().find(|s| s.market == m.code) {
+            for (position, (code, up_to, price, days_min, days_max, mode, km)) in (0..).zip(s.rates)
+            {
+                rates.push(shipping_rate::ActiveModel {
+                    zone_id: Set(zone_id),
+                    market_id: Set(m.id),
+                    code: Set((*code).to_owned()),
+                    max_weight_grams: Set((*up_to > 0).then_some(*up_to)),
+                    price_minor: Set(*price),
+                    free_above_minor: Set((*code == "standard").then_some(s.free_above)),
+                    days_min: Set(*days_min),
+                    days_max: Set(*days_max),
+                    mode: Set((*mode).to_owned()),
+                    distance_km: Set(*km),
+                    position: Set(if *code == "standard" { 0 } else { 1 + position }),
+                    ..Default::default()
+                });
+            }
+        }
+        options.push(payment_option::ActiveModel {
+            market_id: Set(m.id),
+            method: Set("bank_transfer".into()),
+            fee_minor: Set(0),
+            max_order_minor: Set(None),
+            details: Set(BANK_DETAILS.into()),
+            position: Set(0),
+            ..Default::default()
+        });
+        if let Some((_, fee, max)) = CASH_ON_DELIVERY.iter().find(|(c, ..)| *c == m.code) {
+            options.push(payment_option::ActiveModel {
+                market_id: Set(m.id),
+                method: Set("cash_on_delivery".into()),
+                fee_minor: Set(*fee),
+                max_order_minor: Set(Some(*max)),
+                details: Set(String::new()),
+                position: Set(1),
+                ..Default::default()
+            });
+        }
+    }
+    insert_all(db, zones).await?;
+    insert_all(db, rates).await?;
+    insert_all(db, options).await
+}
+
 fn collection_id(collections: &[(i32, &str)], handle: &str) -> Option<i32> {
     collections
         .iter()
@@ -516,6 +576,7 @@ async fn sync_sequences(db: &impl ConnectionTrait) -> Result<()> {
         "collection",
         "warehouse",
         "market",
+        "shipping_zone",
         "shop",
         "product_translation",
         "collection_translation",

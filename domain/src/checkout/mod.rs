@@ -1,0 +1,151 @@
+//! Selling: the cart, the checkout form, shipping and payment choices, totals, placing an
+//! order (with its stock reservations) and the email it sends.
+//!
+//! Money is always computed here from the database, with the price book; the browser only
+//! says which variant and how many.
+
+pub mod address;
+pub mod view;
+
+#[cfg(feature = "server")]
+mod cart;
+pub mod email;
+#[cfg(feature = "server")]
+mod order;
+#[cfg(feature = "server")]
+mod shipping;
+#[cfg(feature = "server")]
+pub mod totals;
+
+#[cfg(feature = "server")]
+pub use order::*;
+
+/// Why a cart or checkout form was refused, as the pages say it (`cart-error-<code>`).
+pub const REFUSALS: [&str; 8] = [
+    "quantity",
+    "unknown-variant",
+    "unavailable",
+    "not-enough",
+    "sold-out",
+    "empty",
+    "price-changed",
+    "incomplete",
+];
+
+/// Shipping services the store names (`shipping-<code>`); a rate's code is one of these.
+pub const SHIPPING_SERVICES: [&str; 2] = ["standard", "express"];
+
+/// The most units of one variant a line takes: a typo (10^9) is refused, not reserved.
+pub const MAX_QUANTITY: i64 = 999;
+
+/// Why a cart or checkout request was refused; `code()` names its message
+/// (`cart-error-<code>` in the locale files).
+#[cfg(feature = "server")]
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("quantity must be 1 to {MAX_QUANTITY}")]
+    Quantity,
+    #[error("no such variant")]
+    UnknownVariant,
+    #[error("the product is not for sale")]
+    Unavailable,
+    #[error("only {available} left")]
+    NotEnough { available: i64 },
+    #[error("{title} sold out")]
+    SoldOut { title: String },
+    #[error("the cart is empty")]
+    Empty,
+    #[error("prices changed since the shopper reviewed them")]
+    PriceChanged,
+    #[error("the checkout form is incomplete")]
+    Incomplete,
+    #[error(transparent)]
+    Domain(#[from] crate::error::DomainError),
+}
+
+#[cfg(feature = "server")]
+impl From<sea_orm::DbErr> for CheckoutError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+/// For page loads: the store's own trouble stays what it is, a refusal is invalid input.
+#[cfg(feature = "server")]
+impl From<CheckoutError> for crate::error::DomainError {
+    fn from(e: CheckoutError) -> Self {
+        match e {
+            CheckoutError::Domain(d) => d,
+            other => Self::Invalid(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+impl CheckoutError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Quantity => "quantity",
+            Self::UnknownVariant => "unknown-variant",
+            Self::Unavailable => "unavailable",
+            Self::NotEnough { .. } => "not-enough",
+            Self::SoldOut { .. } => "sold-out",
+            Self::Empty => "empty",
+            Self::PriceChanged => "price-changed",
+            Self::Incomplete => "incomplete",
+            Self::Domain(_) => "unavailable-store",
+        }
+    }
+}
+
+/// Settings of the selling side.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// A guest's cart is removed this many days after its last change.
+    pub cart_days: i64,
+    /// An unpaid card payment releases its stock after this many minutes.
+    pub payment_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            cart_days: 30,
+            payment_minutes: 15,
+        }
+    }
+}
+
+/// The selling side of the store, over the catalog's database and price book.
+#[cfg(feature = "server")]
+#[derive(Clone)]
+pub struct Checkout {
+    catalog: crate::catalog::Catalog,
+    settings: Settings,
+    /// The store's address, for the links in emails.
+    public_url: String,
+}
+
+#[cfg(feature = "server")]
+impl Checkout {
+    pub fn new(catalog: crate::catalog::Catalog, settings: Settings, public_url: &str) -> Self {
+        Self {
+            catalog,
+            settings,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.catalog.db()
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// The same over other settings.
+    pub fn with_settings(self, settings: Settings) -> Self {
+        Self { settings, ..self }
+    }
+}

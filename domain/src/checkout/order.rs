@@ -1,0 +1,852 @@
+//! The checkout form, placing an order, and what happens to it after: one transaction
+//! writes the order, its lines, money breakdown, stock reservations, payment, history and
+//! confirmation email, or nothing at all.
+
+use super::address::{self, Draft, FieldError};
+use super::cart::{Priced, summarize};
+use super::email::{self, EmailKind};
+use super::totals::totals;
+use super::view::{CheckoutPage, OrderLineView, OrderView, PaymentChoice, ShippingChoice, Totals};
+use super::{Checkout, CheckoutError};
+use crate::entity::{
+    cart, email_outbox, order_event, order_line, payment, payment_option, reservation, shop_order,
+    stock_level, warehouse,
+};
+use crate::error::DomainError;
+use crate::locale::Locale;
+use crate::market::Market;
+use crate::money::{Money, MoneyStyle};
+use crate::tax::TaxClass;
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// Where an order stands. Every change is recorded in `order_event` with its time and actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    PendingPayment,
+    Paid,
+    PartiallyFulfilled,
+    Fulfilled,
+    PartiallyRefunded,
+    Refunded,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 7] = [
+        Self::PendingPayment,
+        Self::Paid,
+        Self::PartiallyFulfilled,
+        Self::Fulfilled,
+        Self::PartiallyRefunded,
+        Self::Refunded,
+        Self::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PendingPayment => "pending_payment",
+            Self::Paid => "paid",
+            Self::PartiallyFulfilled => "partially_fulfilled",
+            Self::Fulfilled => "fulfilled",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The moves the status machine allows.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (PendingPayment, Paid | Cancelled)
+                | (
+                    Paid,
+                    PartiallyFulfilled | Fulfilled | PartiallyRefunded | Refunded | Cancelled
+                )
+                | (
+                    PartiallyFulfilled,
+                    PartiallyFulfilled | Fulfilled | PartiallyRefunded | Refunded
+                )
+                | (Fulfilled, PartiallyRefunded | Refunded)
+                | (PartiallyRefunded, PartiallyRefunded | Refunded)
+        )
+    }
+}
+
+/// A manual payment method: the shopper pays outside the store and the merchant confirms.
+pub const MANUAL_METHODS: [&str; 2] = ["bank_transfer", "cash_on_delivery"];
+
+/// What the order was charged, kept as computed at the time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Breakdown {
+    totals: Totals,
+    shipping: ShippingChoice,
+    payment: PaymentChoice,
+    payment_details: String,
+    /// The reservations made, `(variant, warehouse, units)`.
+    reserved: Vec<(i32, i32, i32)>,
+}
+
+/// An order placed (or found already placed for the same cart).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub number: String,
+    /// The status page's secret part.
+    pub token: String,
+    /// False when the cart had been ordered already (a double click, a reload).
+    pub new: bool,
+}
+
+fn parse_draft(cart: &cart::Model) -> Draft {
+    serde_json::from_str(&cart.draft).unwrap_or_default()
+}
+
+fn money_err(e: crate::money::MoneyError) -> CheckoutError {
+    CheckoutError::Domain(DomainError::Corrupt(e.to_string()))
+}
+
+impl Checkout {
+    /// The checkout page: the cart priced for where the form says it goes, the form with
+    /// its errors (once submitted), the shipping and payment choices, and the totals when
+    /// everything is chosen.
+    pub async fn checkout_page(
+        &self,
+        cart: &cart::Model,
+        locale: Locale,
+        market: &Market,
+        country: &str,
+    ) -> Result<CheckoutPage, CheckoutError> {
+        let (page, _) = self.prepare(cart, locale, market, country).await?;
+        Ok(page)
+    }
+
+    async fn prepare(
+        &self,
+        cart: &cart::Model,
+        locale: Locale,
+        market: &Market,
+        country: &str,
+    ) -> Result<(CheckoutPage, Vec<Priced>), CheckoutError> {
+        let mut draft = parse_draft(cart);
+        if draft.country.is_empty() {
+            draft.country = country.to_owned();
+        }
+        let (clean, mut errors) = address::validate(&draft, |c| market.ships_to(c));
+        let destination = if market.ships_to(&clean.country) {
+            clean.country.clone()
+        } else {
+            country.to_owned()
+        };
+        let priced = self.cart_lines(cart, locale, market, &destination).await?;
+        let view = summarize(&priced, locale, market, cart.market_id != market.id);
+        let shipping = self
+            .shipping_choices(market, &destination, view.weight_grams, view.subtotal)
+            .await?;
+        if draft.shipping.is_empty() {
+            draft.shipping = shipping.first().map(|s| s.code.clone()).unwrap_or_default();
+        }
+        let chosen_shipping = shipping.iter().find(|s| s.code == draft.shipping).cloned();
+        if shipping.is_empty() {
+            errors.push(FieldError {
+                field: "shipping".into(),
+                code: "no-shipping".into(),
+            });
+        } else if chosen_shipping.is_none() {
+            errors.push(FieldError {
+                field: "shipping".into(),
+                code: "shipping".into(),
+            });
+        }
+        let ship_price = chosen_shipping
+            .as_ref()
+            .map_or(Money::zero(market.currency()), |s| s.price);
+        let order_value = view.subtotal.checked_add(ship_price).map_err(money_err)?;
+        let payment: Vec<PaymentChoice> = self
+            .payment_choices(market, order_value)
+            .await?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        if draft.payment.is_empty() {
+            draft.payment = payment
+                .first()
+                .map(|p| p.method.clone())
+                .unwrap_or_default();
+        }
+        let chosen_payment = payment.iter().find(|p| p.method == draft.payment).cloned();
+        if chosen_payment.is_none() {
+            errors.push(FieldError {
+                field: "payment".into(),
+                code: "payment".into(),
+            });
+        }
+        let totals = match (&chosen_shipping, &chosen_payment) {
+            (Some(s), Some(p)) if errors.is_empty() && !priced.is_empty() => {
+                let quotes: Vec<_> = priced.iter().map(|p| p.quote).collect();
+                let services = self
+                    .catalog
+                    .price_book()
+                    .tax_rate(&destination, TaxClass::Standard);
+                Some(
+                    totals(&quotes, s.price, p.fee, services, market.tax_inclusive)
+                        .map_err(money_err)?,
+                )
+            }
+            _ => None,
+        };
+        let shown = if draft.submitted {
+            Draft {
+                shipping: draft.shipping,
+                payment: draft.payment,
+                ..clean
+            }
+        } else {
+            draft
+        };
+        let page = CheckoutPage {
+            cart: view,
+            errors: if shown.submitted { errors } else { Vec::new() },
+            draft: shown,
+            countries: market.countries.clone(),
+            shipping,
+            payment,
+            totals,
+        };
+        Ok((page, priced))
+    }
+
+    /// Saves the checkout form as submitted (even when it has errors, so nothing typed is
+    /// lost) and records the cart's current prices as seen. Returns the page to show next.
+    pub async fn save_draft(
+        &self,
+        cart: &cart::Model,
+        mut draft: Draft,
+        locale: Locale,
+        market: &Market,
+        country: &str,
+    ) -> Result<CheckoutPage, CheckoutError> {
+        draft.submitted = true;
+        let json = serde_json::to_string(&draft)
+            .map_err(|e| DomainError::Corrupt(format!("draft: {e}")))?;
+        cart::Entity::update_many()
+            .col_expr(cart::Column::Draft, Expr::value(json.clone()))
+            .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(cart::Column::Id.eq(&cart.id))
+            .exec(self.db())
+            .await?;
+        let saved = cart::Model {
+            draft: json,
+            ..cart.clone()
+        };
+        let (page, priced) = self.prepare(&saved, locale, market, country).await?;
+        self.accept_prices(&cart.id, market, &priced).await?;
+        Ok(page)
+    }
+
+    /// The order already placed from this cart, if any.
+    pub async fn order_of_cart(&self, cart_id: &str) -> Result<Option<Placed>, CheckoutError> {
+        Ok(shop_order::Entity::find()
+            .filter(shop_order::Column::CartId.eq(cart_id))
+            .one(self.db())
+            .await?
+            .map(|o| Placed {
+                number: o.number,
+                token: o.token,
+                new: false,
+            }))
+    }
+
+    /// Places the cart's order. `expected_total` is the total the shopper saw on the review
+    /// page: if the money changed since, nothing is placed and the page shows the new figures.
+    /// Placing a cart twice returns the first order.
+    pub async fn place_order(
+        &self,
+        cart_id: &str,
+        locale: Locale,
+        market: &Market,
+        country: &str,
+        expected_total: Option<i64>,
+    ) -> Result<Placed, CheckoutError> {
+        if let Some(placed) = self.order_of_cart(cart_id).await? {
+            return Ok(placed);
+        }
+        let Some(cart) = self.open_cart(cart_id).await? else {
+            return Err(CheckoutError::Empty);
+        };
+        let (page, priced) = self.prepare(&cart, locale, market, country).await?;
+        if page.cart.is_empty() {
+            return Err(CheckoutError::Empty);
+        }
+        if let Some(p) = priced.iter().find(|p| !p.view(locale).orderable()) {
+            return Err(if p.active {
+                CheckoutError::SoldOut {
+                    title: p.title.clone(),
+                }
+            } else {
+                CheckoutError::Unavailable
+            });
+        }
+        let Some(totals) = page.totals.clone().filter(|_| page.ready()) else {
+            return Err(CheckoutError::Incomplete);
+        };
+        if expected_total != Some(totals.total.minor) {
+            self.accept_prices(&cart.id, market, &priced).await?;
+            return Err(CheckoutError::PriceChanged);
+        }
+        let txn = self.db().begin().await?;
+        // Claims the cart first: a write, so on SQLite this transaction holds the write lock
+        // from here on, and on PostgreSQL a second attempt waits here and then finds it taken.
+        let claimed = cart::Entity::update_many()
+            .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(cart::Column::Id.eq(cart_id))
+            .filter(cart::Column::OrderId.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            txn.rollback().await?;
+            return self
+                .order_of_cart(cart_id)
+                .await?
+                .ok_or(CheckoutError::Empty);
+        }
+        let placed = self
+            .write_order(&txn, &cart, &page, &priced, totals, locale, market)
+            .await?;
+        txn.commit().await?;
+        Ok(placed)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_order(
+        &self,
+        txn: &DatabaseTransaction,
+        cart: &cart::Model,
+        page: &CheckoutPage,
+        priced: &[Priced],
+        totals: Totals,
+        locale: Locale,
+        market: &Market,
+    ) -> Result<Placed, CheckoutError> {
+        let now = Utc::now();
+        let draft = &page.draft;
+        let shipping = page
+            .shipping
+            .iter()
+            .find(|s| s.code == draft.shipping)
+            .cloned()
+            .ok_or(CheckoutError::Incomplete)?;
+        let payment = page
+            .payment
+            .iter()
+            .find(|p| p.method == draft.payment)
+            .cloned()
+            .ok_or(CheckoutError::Incomplete)?;
+        let details = payment_option::Entity::find()
+            .filter(payment_option::Column::MarketId.eq(market.id))
+            .filter(payment_option::Column::Method.eq(&payment.method))
+            .one(txn)
+            .await?
+            .map(|o| o.details)
+            .unwrap_or_default();
+        let token = crate::keys::random_token(24)?;
+        let address_json = serde_json::to_string(&Draft {
+            email: String::new(),
+            shipping: String::new(),
+            payment: String::new(),
+            ..draft.clone()
+        })
+        .map_err(|e| DomainError::Corrupt(e.to_string()))?;
+        let mut reserved = Vec::new();
+        for p in priced {
+            reserved.extend(self.reserve(txn, p, &draft.country).await?);
+        }
+        let breakdown = Breakdown {
+            totals: totals.clone(),
+            shipping: shipping.clone(),
+            payment: payment.clone(),
+            payment_details: details,
+            reserved: reserved.clone(),
+        };
+        let inserted = shop_order::Entity::insert(shop_order::ActiveModel {
+            number: Set(format!("pending-{}", cart.id)),
+            token: Set(token.clone()),
+            cart_id: Set(cart.id.clone()),
+            market_id: Set(market.id),
+            locale: Set(locale.code().to_owned()),
+            country: Set(draft.country.clone()),
+            currency: Set(market.currency().code().to_owned()),
+            email: Set(draft.email.clone()),
+            marketing_consent: Set(draft.consent),
+            consent_at: Set(draft.consent.then_some(now)),
+            consent_source: Set(if draft.consent {
+                "checkout".into()
+            } else {
+                String::new()
+            }),
+            address: Set(address_json),
+            shipping_code: Set(shipping.code.clone()),
+            payment_method: Set(payment.method.clone()),
+            status: Set(OrderStatus::PendingPayment.code().to_owned()),
+            tax_inclusive: Set(totals.inclusive),
+            subtotal_minor: Set(totals.subtotal.minor),
+            discount_minor: Set(0),
+            shipping_minor: Set(totals.shipping.minor),
+            fee_minor: Set(totals.fee.minor),
+            tax_minor: Set(totals.tax.minor),
+            duty_minor: Set(0),
+            total_minor: Set(totals.total.minor),
+            breakdown: Set(serde_json::to_string(&breakdown)
+                .map_err(|e| DomainError::Corrupt(e.to_string()))?),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+        let order_id = inserted.last_insert_id;
+        // A short number per shop, for people: TW-10001, TW-10002…
+        let number = format!("TW-{}", 10_000 + i64::from(order_id));
+        shop_order::Entity::update_many()
+            .col_expr(shop_order::Column::Number, Expr::value(number.clone()))
+            .filter(shop_order::Column::Id.eq(order_id))
+            .exec(txn)
+            .await?;
+        let lines: Vec<order_line::ActiveModel> = priced
+            .iter()
+            .map(|p| {
+                let title = if p.options.is_empty() {
+                    p.title.clone()
+                } else {
+                    format!("{} ({})", p.title, p.options)
+                };
+                order_line::ActiveModel {
+                    order_id: Set(order_id),
+                    variant_id: Set(p.variant.id),
+                    sku: Set(p.variant.sku.clone()),
+                    title: Set(title),
+                    quantity: Set(p.line.quantity),
+                    unit_minor: Set(p.quote.unit.minor),
+                    total_minor: Set(if p.quote.inclusive {
+                        p.quote.gross.minor
+                    } else {
+                        p.quote.net.minor
+                    }),
+                    tax_minor: Set(p.quote.tax.minor),
+                    tax_rate_ppm: Set(i64::from(p.quote.rate.ppm)),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        order_line::Entity::insert_many(lines).exec(txn).await?;
+        for (variant_id, warehouse_id, quantity) in &reserved {
+            reservation::Entity::insert(reservation::ActiveModel {
+                order_id: Set(order_id),
+                variant_id: Set(*variant_id),
+                warehouse_id: Set(*warehouse_id),
+                quantity: Set(*quantity),
+                released_at: Set(None),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+        }
+        let manual = MANUAL_METHODS.contains(&payment.method.as_str());
+        payment::Entity::insert(payment::ActiveModel {
+            order_id: Set(order_id),
+            method: Set(payment.method.clone()),
+            status: Set("pending".into()),
+            amount_minor: Set(totals.total.minor),
+            currency: Set(market.currency().code().to_owned()),
+            provider_ref: Set(None),
+            // Manual methods hold their stock until the merchant confirms or cancels.
+            expires_at: Set(
+                (!manual).then(|| now + chrono::Duration::minutes(self.settings.payment_minutes))
+            ),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+        record(
+            txn,
+            order_id,
+            None,
+            OrderStatus::PendingPayment,
+            "shopper",
+            "",
+        )
+        .await?;
+        let order = self.order_view_in(txn, order_id).await?;
+        self.queue_email(
+            txn,
+            EmailKind::OrderConfirmation,
+            order_id,
+            &order,
+            &token,
+            locale,
+        )
+        .await?;
+        cart::Entity::update_many()
+            .col_expr(cart::Column::OrderId, Expr::value(order_id))
+            .filter(cart::Column::Id.eq(&cart.id))
+            .exec(txn)
+            .await?;
+        Ok(Placed {
+            number,
+            token,
+            new: true,
+        })
+    }
+
+    /// Holds a line's units in the warehouses that have them (those in the destination
+    /// country first). Each hold is one conditional update: it succeeds only while enough
+    /// units are free, so two buyers can never both take the last one.
+    async fn reserve(
+        &self,
+        txn: &DatabaseTransaction,
+        p: &Priced,
+        country: &str,
+    ) -> Result<Vec<(i32, i32, i32)>, CheckoutError> {
+        let variant_id = p.variant.id;
+        let mut remaining = p.line.quantity;
+        let mut held = Vec::new();
+        let warehouses: Vec<warehouse::Model> = warehouse::Entity::find()
+            .order_by_asc(warehouse::Column::Id)
+            .all(txn)
+            .await?;
+        let near = |id: i32| {
+            warehouses
+                .iter()
+                .find(|w| w.id == id)
+                .is_some_and(|w| w.country == country)
+        };
+        for _pass in 0..3 {
+            let mut levels = stock_level::Entity::find()
+                .filter(stock_level::Column::VariantId.eq(variant_id))
+                .all(txn)
+                .await?;
+            levels.sort_by_key(|l| (!near(l.warehouse_id), l.warehouse_id));
+            for level in levels {
+                let take = remaining.min(level.on_hand - level.reserved);
+                if take <= 0 {
+                    continue;
+                }
+                let done = stock_level::Entity::update_many()
+                    .col_expr(
+                        stock_level::Column::Reserved,
+                        Expr::col(stock_level::Column::Reserved).add(take),
+                    )
+                    .filter(stock_level::Column::VariantId.eq(variant_id))
+                    .filter(stock_level::Column::WarehouseId.eq(level.warehouse_id))
+                    .filter(
+                        Expr::expr(
+                            Expr::col(stock_level::Column::OnHand)
+                                .sub(Expr::col(stock_level::Column::Reserved)),
+                        )
+                        .gte(take),
+                    )
+                    .exec(txn)
+                    .await?;
+                if done.rows_affected == 1 {
+                    held.push((variant_id, level.warehouse_id, take));
+                    remaining -= take;
+                }
+                if remaining == 0 {
+                    return Ok(held);
+                }
+            }
+        }
+        Err(CheckoutError::SoldOut {
+            title: p.title.clone(),
+        })
+    }
+
+    /// Moves an order to `to` if the status machine allows it, recording who did it.
+    /// Cancelling releases its stock; a confirmed payment sends the "payment received" email.
+    pub async fn transition(
+        &self,
+        number: &str,
+        to: OrderStatus,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), CheckoutError> {
+        let txn = self.db().begin().await?;
+        let Some(order) = shop_order::Entity::find()
+            .filter(shop_order::Column::Number.eq(number))
+            .one(&txn)
+            .await?
+        else {
+            return Err(DomainError::NotFound.into());
+        };
+        let from = OrderStatus::from_code(&order.status)
+            .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))?;
+        if !from.can_become(to) {
+            return Err(DomainError::Conflict(format!(
+                "order {number} is {} and cannot become {}",
+                from.code(),
+                to.code()
+            ))
+            .into());
+        }
+        let now = Utc::now();
+        let changed = shop_order::Entity::update_many()
+            .col_expr(shop_order::Column::Status, Expr::value(to.code()))
+            .col_expr(shop_order::Column::UpdatedAt, Expr::value(now))
+            .filter(shop_order::Column::Id.eq(order.id))
+            .filter(shop_order::Column::Status.eq(from.code()))
+            .exec(&txn)
+            .await?;
+        if changed.rows_affected != 1 {
+            return Err(DomainError::Conflict(format!("order {number} changed meanwhile")).into());
+        }
+        record(&txn, order.id, Some(from), to, actor, note).await?;
+        let payment_status = match to {
+            OrderStatus::Paid => Some("paid"),
+            OrderStatus::Cancelled if from == OrderStatus::PendingPayment => Some("cancelled"),
+            _ => None,
+        };
+        if let Some(status) = payment_status {
+            payment::Entity::update_many()
+                .col_expr(payment::Column::Status, Expr::value(status))
+                .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+                .filter(payment::Column::OrderId.eq(order.id))
+                .filter(payment::Column::Status.eq("pending"))
+                .exec(&txn)
+                .await?;
+        }
+        if to == OrderStatus::Cancelled {
+            release(&txn, order.id).await?;
+        }
+        if to == OrderStatus::Paid {
+            let view = self.order_view_in(&txn, order.id).await?;
+            let locale = order.locale.parse().unwrap_or(Locale::DEFAULT);
+            self.queue_email(
+                &txn,
+                EmailKind::PaymentReceived,
+                order.id,
+                &view,
+                &order.token,
+                locale,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Cancels orders whose card payment was not completed in time, releasing their stock.
+    pub async fn release_unpaid(&self) -> Result<usize, CheckoutError> {
+        let late: Vec<i32> = payment::Entity::find()
+            .filter(payment::Column::Status.eq("pending"))
+            .filter(payment::Column::ExpiresAt.lte(Utc::now()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|p| p.order_id)
+            .collect();
+        let orders = shop_order::Entity::find()
+            .filter(shop_order::Column::Id.is_in(late))
+            .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment.code()))
+            .all(self.db())
+            .await?;
+        let mut done = 0;
+        for o in orders {
+            match self
+                .transition(
+                    &o.number,
+                    OrderStatus::Cancelled,
+                    "system",
+                    "payment not completed in time",
+                )
+                .await
+            {
+                Ok(()) => done += 1,
+                Err(e) => {
+                    tracing::warn!(order = %o.number, error = %e, "unpaid order not released")
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// The newest orders, for the operator: number, status, total, email, when.
+    pub async fn recent_orders(&self, limit: u64) -> Result<Vec<shop_order::Model>, CheckoutError> {
+        use sea_orm::QuerySelect;
+        Ok(shop_order::Entity::find()
+            .order_by_desc(shop_order::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The order behind a status-page link.
+    pub async fn order_by_token(&self, token: &str) -> Result<Option<OrderView>, CheckoutError> {
+        let Some(order) = shop_order::Entity::find()
+            .filter(shop_order::Column::Token.eq(token))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.order_view_in(self.db(), order.id).await?))
+    }
+
+    async fn order_view_in(
+        &self,
+        db: &impl ConnectionTrait,
+        order_id: i32,
+    ) -> Result<OrderView, CheckoutError> {
+        let order = shop_order::Entity::find_by_id(order_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let currency = crate::money::Currency::from_code(&order.currency)
+            .ok_or_else(|| DomainError::Corrupt(format!("currency {}", order.currency)))?;
+        let breakdown: Breakdown = serde_json::from_str(&order.breakdown)
+            .map_err(|e| DomainError::Corrupt(format!("order breakdown: {e}")))?;
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::OrderId.eq(order_id))
+            .order_by_asc(order_line::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| OrderLineView {
+                title: l.title,
+                sku: l.sku,
+                quantity: i64::from(l.quantity),
+                unit: Money::new(l.unit_minor, currency),
+                total: Money::new(l.total_minor, currency),
+            })
+            .collect();
+        let address: Draft = serde_json::from_str(&order.address).unwrap_or_default();
+        Ok(OrderView {
+            number: order.number,
+            status: order.status,
+            email: order.email,
+            address,
+            lines,
+            totals: breakdown.totals,
+            shipping: order.shipping_code,
+            payment_method: order.payment_method,
+            payment_details: breakdown.payment_details,
+            days_min: breakdown.shipping.days_min,
+            days_max: breakdown.shipping.days_max,
+            placed_at: order.created_at.to_rfc3339(),
+        })
+    }
+
+    async fn queue_email(
+        &self,
+        txn: &DatabaseTransaction,
+        kind: EmailKind,
+        order_id: i32,
+        order: &OrderView,
+        token: &str,
+        locale: Locale,
+    ) -> Result<(), CheckoutError> {
+        let style = MoneyStyle::of(locale, &order.address.country);
+        let link = format!("{}/{}/orders/{token}", self.public_url, locale.code());
+        let message = email::render(kind, order, locale, style, &link);
+        let now = Utc::now();
+        email_outbox::Entity::insert(email_outbox::ActiveModel {
+            kind: Set(kind.code().to_owned()),
+            order_id: Set(Some(order_id)),
+            to_address: Set(order.email.clone()),
+            locale: Set(locale.code().to_owned()),
+            subject: Set(message.subject),
+            text_body: Set(message.text),
+            html_body: Set(message.html),
+            created_at: Set(now),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            claimed_until: Set(None),
+            sent_at: Set(None),
+            last_error: Set(None),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    order_id: i32,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: &str,
+    note: &str,
+) -> Result<(), CheckoutError> {
+    order_event::Entity::insert(order_event::ActiveModel {
+        order_id: Set(order_id),
+        at: Set(Utc::now()),
+        from_status: Set(from.map(|s| s.code().to_owned())),
+        to_status: Set(to.code().to_owned()),
+        actor: Set(actor.to_owned()),
+        note: Set(note.to_owned()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+/// Gives an order's held units back to stock.
+async fn release(txn: &DatabaseTransaction, order_id: i32) -> Result<(), CheckoutError> {
+    let held = reservation::Entity::find()
+        .filter(reservation::Column::OrderId.eq(order_id))
+        .filter(reservation::Column::ReleasedAt.is_null())
+        .all(txn)
+        .await?;
+    for r in held {
+        stock_level::Entity::update_many()
+            .col_expr(
+                stock_level::Column::Reserved,
+                Expr::col(stock_level::Column::Reserved).sub(r.quantity),
+            )
+            .filter(stock_level::Column::VariantId.eq(r.variant_id))
+            .filter(stock_level::Column::WarehouseId.eq(r.warehouse_id))
+            .exec(txn)
+            .await?;
+        reservation::Entity::update_many()
+            .col_expr(reservation::Column::ReleasedAt, Expr::value(Utc::now()))
+            .filter(reservation::Column::Id.eq(r.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus::*;
+
+    #[test]
+    fn the_status_machine_moves_forward_only() {
+        assert!(PendingPayment.can_become(Paid));
+        assert!(PendingPayment.can_become(Cancelled));
+        assert!(!PendingPayment.can_become(Fulfilled));
+        assert!(Paid.can_become(PartiallyFulfilled));
+        assert!(PartiallyFulfilled.can_become(Fulfilled));
+        assert!(Fulfilled.can_become(Refunded));
+        assert!(!Fulfilled.can_become(Cancelled));
+        assert!(!Cancelled.can_become(Paid));
+        assert!(!Refunded.can_become(PartiallyRefunded));
+        for s in super::OrderStatus::ALL {
+            assert_eq!(super::OrderStatus::from_code(s.code()), Some(s));
+        }
+    }
+}
