@@ -30,7 +30,7 @@ echo "$name" > "$pkg/current"
 # What a release binary embeds (cargo's --features embed-site): the current bundle only.
 embed="$TRADEWIND_SITE_DIR/embed"
 rm -rf "$embed" && mkdir -p "$embed"
-cp "$pkg/$name"* "$pkg/${name}_bg"* "$pkg/current" "$embed/"
+cp "$pkg/$name".js* "$pkg/${name}_bg"* "$pkg/current" "$embed/"
 # Older bundles stay a while for pages already open in browsers; prune all but the last 3.
 ls -t "$pkg"/tradewind-*.js 2>/dev/null | tail -n +4 | while read -r old; do
   rm -f "${old%.js}"*

@@ -3,6 +3,8 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tradewind/target}"
 TRADEWIND_TOOLS="${TRADEWIND_TOOLS:-$HOME/.cache/tradewind/tools}"
 TRADEWIND_NODE="${TRADEWIND_NODE:-$HOME/.cache/tradewind/node}"
+# Python packages for the tests (aiosmtpd, the SMTP server order email is tested against).
+export TRADEWIND_PYTHON="${TRADEWIND_PYTHON:-$HOME/.cache/tradewind/python}"
 export PATH="$TRADEWIND_NODE/node_modules/.bin:$TRADEWIND_TOOLS/bin:$HOME/.cargo/bin:$PATH"
 export TRADEWIND_SITE_DIR="${TRADEWIND_SITE_DIR:-$CARGO_TARGET_DIR/site}"
 # The exact wasm-bindgen the app crate pins; the CLI must match it.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, from the package registries only, and only what
 # is missing: safe to run again. Flags: --browser (the test run: Chromium + fonts for e2e,
-# the PostgreSQL client for the backup tests), --bench (wrk).
+# the PostgreSQL client for the backup tests, aiosmtpd for the email tests), --bench (wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -45,6 +45,7 @@ if [ "$want_browser" = 1 ]; then
   command -v pg_dump >/dev/null || missing_apt+=(postgresql-client)
   [ -x /usr/bin/chromium ] || missing_apt+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing_apt+=(fonts-noto-cjk)
+  python3 -m pip --version >/dev/null 2>&1 || missing_apt+=(python3-pip)
 fi
 if [ "$want_bench" = 1 ]; then
   command -v wrk >/dev/null || missing_apt+=(wrk)
@@ -52,6 +53,16 @@ fi
 if [ ${#missing_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${missing_apt[*]}"
   apt_install "${missing_apt[@]}"
+fi
+
+# The SMTP server the email tests send to (PyPI aiosmtpd), beside the clone, not in the
+# system's Python.
+if [ "$want_browser" = 1 ] && ! PYTHONPATH="$TRADEWIND_PYTHON" python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "setup: pip install aiosmtpd"
+  # --target never touches the system's packages; Debian's pip still asks for the flag.
+  python3 -m pip install --quiet --disable-pip-version-check --target "$TRADEWIND_PYTHON" 'aiosmtpd==1.4.6' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+      --target "$TRADEWIND_PYTHON" 'aiosmtpd==1.4.6'
 fi
 
 # Node packages: wasm-opt (binaryen 132; Debian's 108 writes wasm that crashes) and

@@ -76,6 +76,14 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=path!("/:locale/search") view=routes::search::SearchRoute ssr=SsrMode::Async/>
+                <Route path=path!("/:locale/cart") view=routes::cart::CartRoute ssr=SsrMode::Async/>
+                <Route path=path!("/:locale/checkout") view=routes::checkout::CheckoutRoute ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/:locale/checkout/review")
+                    view=routes::checkout::ReviewRoute
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/:locale/orders/:token") view=routes::order::OrderRoute ssr=SsrMode::Async/>
                 <Route
                     path=path!("/:locale/products/:slug")
                     view=routes::product::ProductRoute

@@ -3,6 +3,7 @@
 use crate::functions::catalog::Region;
 use std::sync::{Arc, OnceLock};
 use tradewind_domain::catalog::Catalog;
+use tradewind_domain::checkout::Checkout;
 use tradewind_domain::keys::SiteKey;
 use tradewind_domain::search::SearchIndex;
 use tradewind_domain::search::log::QueryLog;
@@ -10,6 +11,8 @@ use tradewind_domain::search::log::QueryLog;
 #[derive(Clone)]
 pub struct AppContext {
     pub catalog: Catalog,
+    /// Carts, checkout and orders.
+    pub checkout: Checkout,
     /// Absolute origin for canonical, hreflang and OpenGraph URLs, without a trailing slash.
     pub public_url: String,
     /// The theme stylesheet, with a content hash so it can be cached for a year.

@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod backup;
+pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod jobs;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use tradewind_app::state::AppContext;
 use tradewind_domain::Currency;
 use tradewind_domain::catalog::Catalog;
+use tradewind_domain::checkout::{Checkout, Settings};
 use tradewind_domain::error::DomainError;
 use tradewind_domain::keys::SiteKey;
 use tradewind_domain::market::Markets;
@@ -64,6 +66,7 @@ pub async fn build_state(
     Ok(AppState {
         leptos: state::leptos_options(site_dir),
         app: AppContext {
+            checkout: Checkout::new(catalog.clone(), Settings::default(), &public_url),
             catalog,
             public_url,
             theme_href: format!(

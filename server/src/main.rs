@@ -5,7 +5,9 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use tradewind_server::config::{Cli, Command, ServeConfig, StoreConfig, TaxCommand};
+use tradewind_server::config::{
+    Cli, Command, OrderCommand, ServeConfig, StockCommand, StoreConfig, TaxCommand,
+};
 use tradewind_server::{build_state, db, router};
 
 /// Pages allocate many small strings; mimalloc handles that with less contention.
@@ -57,6 +59,8 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     if let Command::Serve(cfg) = &cli.command {
         cfg.public_origin()?;
         cfg.metrics_address()?;
+        cfg.selling()?;
+        tradewind_server::jobs::outbox::Mailer::from_config(&cfg.mail)?;
     }
     let url = store.database_url()?;
     if let Command::Restore { archive, force } = &cli.command {
@@ -83,6 +87,8 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
         Command::Reindex => reindex(&store, conn).await,
         Command::Tax(cmd) => tax(&conn, cmd).await,
+        Command::Order(cmd) => order(conn, cmd).await,
+        Command::Stock(cmd) => stock(&conn, cmd).await,
         Command::Backup { output } => {
             let started = std::time::Instant::now();
             let report =
@@ -174,6 +180,58 @@ async fn tax(conn: &sea_orm::DatabaseConnection, cmd: TaxCommand) -> Result<(), 
     Ok(())
 }
 
+/// Shows or sets a variant's stock.
+async fn stock(conn: &sea_orm::DatabaseConnection, cmd: StockCommand) -> Result<(), BoxError> {
+    use tradewind_domain::stock::{levels, set_on_hand};
+    let rows = match cmd {
+        StockCommand::Show { sku } => levels(conn, &sku).await?,
+        StockCommand::Set {
+            sku,
+            on_hand,
+            warehouse,
+        } => vec![set_on_hand(conn, &sku, warehouse.as_deref(), on_hand).await?],
+    };
+    for l in rows {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            l.variant_id, l.sku, l.warehouse, l.on_hand, l.reserved
+        );
+    }
+    Ok(())
+}
+
+/// Lists orders or changes one's status, as the operator (`cli` in the order's history).
+async fn order(conn: sea_orm::DatabaseConnection, cmd: OrderCommand) -> Result<(), BoxError> {
+    use tradewind_domain::checkout::{Checkout, OrderStatus, Settings};
+    let catalog = tradewind_server::catalog(conn).await?;
+    // Emails queued here link to the store's own address, which the serve settings hold.
+    let public_url = std::env::var("TRADEWIND_PUBLIC_URL").unwrap_or_default();
+    let checkout = Checkout::new(catalog, Settings::default(), &public_url);
+    let (number, to, note) = match cmd {
+        OrderCommand::List { limit } => {
+            for o in checkout.recent_orders(limit).await? {
+                let total = tradewind_domain::Currency::from_code(&o.currency)
+                    .map(|c| tradewind_domain::Money::new(o.total_minor, c).decimal())
+                    .unwrap_or_else(|| o.total_minor.to_string());
+                println!(
+                    "{}\t{}\t{total} {}\t{}\t{}",
+                    o.number,
+                    o.status,
+                    o.currency,
+                    o.email,
+                    o.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+            return Ok(());
+        }
+        OrderCommand::Paid { number, note } => (number, OrderStatus::Paid, note),
+        OrderCommand::Cancel { number, note } => (number, OrderStatus::Cancelled, note),
+    };
+    checkout.transition(&number, to, "cli", &note).await?;
+    println!("{number} is now {}", to.code());
+    Ok(())
+}
+
 /// Rebuilds the search index from the catalog, with a progress bar.
 async fn reindex(store: &StoreConfig, conn: sea_orm::DatabaseConnection) -> Result<(), BoxError> {
     let catalog = tradewind_server::catalog(conn).await?;
@@ -206,6 +264,16 @@ async fn serve(
         .spawn_cleanup(std::time::Duration::from_secs(3600));
     let mut state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
     state.trusted_proxy = cfg.trusted_proxy;
+    state.app.checkout = state.app.checkout.clone().with_settings(cfg.selling()?);
+    tradewind_server::jobs::housekeeping::spawn(
+        state.app.checkout.clone(),
+        std::time::Duration::from_secs(60),
+    );
+    tradewind_server::jobs::outbox::spawn(
+        state.app.catalog.db().clone(),
+        tradewind_server::jobs::outbox::Mailer::from_config(&cfg.mail)?,
+        std::time::Duration::from_secs(2),
+    );
     state.app.search.cache_results(cfg.search_cache);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

@@ -1,6 +1,7 @@
 //! Every URL the store answers, and the headers every response carries.
 
 use crate::assets;
+use crate::checkout;
 use crate::limits;
 use crate::sessions;
 use crate::shopper;
@@ -68,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         .route("/theme.css", get(theme))
         .route("/favicon.svg", get(favicon))
         .route("/{locale}/country", post(shopper::switch_country))
+        .route("/{locale}/cart/add", post(checkout::add))
+        .route("/{locale}/cart/update", post(checkout::update))
+        .route("/{locale}/cart/remove", post(checkout::remove))
+        .route("/{locale}/checkout", post(checkout::details))
+        .route("/{locale}/checkout/place", post(checkout::place))
         .route(
             "/api/{*fn_name}",
             get(server_fns.clone())

@@ -93,7 +93,7 @@ fn locale_of(path: &str) -> Locale {
 
 /// A small page saying why a form was refused (`message`, already in the shopper's
 /// language), with a way back.
-fn problem(
+pub fn problem(
     state: &AppState,
     locale: Locale,
     status: StatusCode,
@@ -124,6 +124,18 @@ pub fn is_local_path(p: &str) -> bool {
         && !p.starts_with("//")
         && !p.contains('\\')
         && p.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Puts a value in the shopper's session and saves it now rather than after the handler, so
+/// a database that cannot take it gets the shopper a page that says so instead of an empty
+/// error.
+pub async fn remember(
+    session: &Session,
+    key: &str,
+    value: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(key, value).await?;
+    session.save().await
 }
 
 #[derive(Deserialize)]
@@ -171,13 +183,7 @@ pub async fn switch_country(
             &back,
         );
     }
-    // Saved here rather than after the handler, so a database that cannot take it gets the
-    // shopper a page that says so instead of an empty error.
-    let saved = match session.insert(COUNTRY_KEY, &country).await {
-        Ok(()) => session.save().await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = saved {
+    if let Err(e) = remember(&session, COUNTRY_KEY, &country).await {
         tracing::error!(error = %e, "session not saved");
         return problem(
             &state,

@@ -190,6 +190,13 @@ fn Header(frame: Frame, alternates: Vec<Alternate>, path: String) -> impl IntoVi
                 </div>
                 <button type="submit">{t(locale, "search-submit")}</button>
             </form>
+            <a class="cart-link" href=format!("/{}/cart", locale.code())>
+                {if frame.cart_count > 0 {
+                    t_args(locale, "nav-cart-count", &[("count", frame.cart_count.into())])
+                } else {
+                    t(locale, "nav-cart")
+                }}
+            </a>
             <div class="switchers">
                 <details class="locale-switcher">
                     <summary>

@@ -31,6 +31,16 @@ pub struct PickerLabels {
     pub sku: String,
 }
 
+/// The add-to-cart form: where it posts, its CSRF token and its labels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyForm {
+    pub action: String,
+    pub csrf: String,
+    pub add: String,
+    pub quantity: String,
+    pub max: i64,
+}
+
 #[island]
 pub fn VariantPicker(
     options: Vec<OptionView>,
@@ -38,6 +48,7 @@ pub fn VariantPicker(
     images: Vec<ImageView>,
     selected: usize,
     labels: PickerLabels,
+    buy: BuyForm,
     children: Children,
 ) -> impl IntoView {
     let initial = choices
@@ -150,6 +161,15 @@ pub fn VariantPicker(
                 <form class="variant-form" method="get">
                     {selects}
                     <button type="submit" hidden=move || hydrated.get()>{labels.show}</button>
+                </form>
+                <form class="buy-form" method="post" action=buy.action>
+                    <input type="hidden" name="csrf" value=buy.csrf/>
+                    <input type="hidden" name="variant" value=move || current.get().map(|c| c.id)/>
+                    <div class="field">
+                        <label for="buy-quantity">{buy.quantity}</label>
+                        <input id="buy-quantity" type="number" name="quantity" value="1" min="1" max=buy.max inputmode="numeric"/>
+                    </div>
+                    <button type="submit" class="button" disabled=move || !in_stock()>{buy.add}</button>
                 </form>
             </div>
         </div>

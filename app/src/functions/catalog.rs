@@ -35,6 +35,8 @@ pub struct Frame {
     pub public_url: String,
     /// The CSRF token every form on the page carries.
     pub csrf: String,
+    /// Units in the shopper's cart, for the header.
+    pub cart_count: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,8 @@ pub(crate) mod server {
 
     /// The session value holding the delivery country the shopper chose.
     pub const COUNTRY_KEY: &str = "country";
+    /// The session value holding the shopper's cart id.
+    pub const CART_KEY: &str = "cart";
     /// What the switcher set before it offered countries: a market code.
     const LEGACY_MARKET_COOKIE: &str = "market";
     /// The random value CSRF tokens are made from (see `tradewind_domain::keys`).
@@ -93,35 +97,85 @@ pub(crate) mod server {
         ctx: &AppContext,
         locale: Locale,
     ) -> Result<(Market, String), ServerFnError> {
-        let markets = ctx.catalog.markets();
-        let chosen = chosen_country()
-            .await
-            .and_then(|c| markets.by_country(&c).map(|m| (m.clone(), c)));
-        if let Some(found) = chosen {
-            return Ok(found);
-        }
-        // Shoppers who chose a market before countries could be chosen keep it.
-        let market = markets
-            .pick(cookie(LEGACY_MARKET_COOKIE).as_deref(), locale)
-            .cloned()
-            .ok_or_else(|| unavailable("no market is configured"))?;
-        let country = market.default_country(locale).to_owned();
-        Ok((market, country))
+        let chosen = match session() {
+            Some(s) => session_value::<String>(&s, COUNTRY_KEY).await,
+            None => None,
+        };
+        resolve_shopper(
+            ctx,
+            chosen,
+            use_context::<http::request::Parts>().map(|p| p.headers),
+            locale,
+        )
+        .ok_or_else(|| unavailable("no market is configured"))
     }
 
-    /// The country in the shopper's session. Only a browser that has a session cookie
-    /// costs a read; a lost or unreadable session counts as no choice.
-    async fn chosen_country() -> Option<String> {
-        let session = use_context::<http::request::Parts>()?
+    /// The shopper's market and delivery country from what they chose (`chosen`, from the
+    /// session) and the request's cookies.
+    pub fn resolve_shopper(
+        ctx: &AppContext,
+        chosen: Option<String>,
+        headers: Option<http::HeaderMap>,
+        locale: Locale,
+    ) -> Option<(Market, String)> {
+        let markets = ctx.catalog.markets();
+        let chosen = chosen.and_then(|c| markets.by_country(&c).map(|m| (m.clone(), c)));
+        if let Some(found) = chosen {
+            return Some(found);
+        }
+        // Shoppers who chose a market before countries could be chosen keep it.
+        let legacy = headers.and_then(|h| cookie_in(&h, LEGACY_MARKET_COOKIE));
+        let market = markets.pick(legacy.as_deref(), locale).cloned()?;
+        let country = market.default_country(locale).to_owned();
+        Some((market, country))
+    }
+
+    /// The shopper's session, when the request has passed the session layer.
+    pub fn session() -> Option<tower_sessions::Session> {
+        use_context::<http::request::Parts>()?
             .extensions
-            .get::<tower_sessions::Session>()?
-            .clone();
-        match session.get::<String>(COUNTRY_KEY).await {
-            Ok(country) => country,
+            .get::<tower_sessions::Session>()
+            .cloned()
+    }
+
+    /// A value in the session. Only a browser that has a session cookie costs a read; a
+    /// lost or unreadable session counts as no value.
+    pub async fn session_value<T: serde::de::DeserializeOwned>(
+        session: &tower_sessions::Session,
+        key: &str,
+    ) -> Option<T> {
+        match session.get::<T>(key).await {
+            Ok(value) => value,
             Err(e) => {
                 tracing::warn!(error = %e, "session unreadable");
                 None
             }
+        }
+    }
+
+    /// The shopper's open cart, if they have one.
+    pub async fn open_cart(
+        ctx: &AppContext,
+    ) -> Result<Option<tradewind_domain::entity::cart::Model>, ServerFnError> {
+        let Some(session) = session() else {
+            return Ok(None);
+        };
+        let Some(id) = session_value::<String>(&session, CART_KEY).await else {
+            return Ok(None);
+        };
+        ctx.checkout
+            .open_cart(&id)
+            .await
+            .map_err(|e| map_checkout_err(&e))
+    }
+
+    /// A checkout error as a page error: the store's own trouble is an outage, anything
+    /// else a refusal.
+    pub fn map_checkout_err(e: &tradewind_domain::checkout::CheckoutError) -> ServerFnError {
+        use tradewind_domain::checkout::CheckoutError;
+        match e {
+            CheckoutError::Domain(d) => unavailable(&d.to_string()),
+            other => ServerFnError::new(other.code()),
         }
     }
 
@@ -172,6 +226,14 @@ pub(crate) mod server {
         let csrf = cookie(CSRF_COOKIE)
             .map(|c| ctx.site_key.csrf_token(&c))
             .unwrap_or_default();
+        let cart_count = match open_cart(ctx).await? {
+            Some(cart) => ctx
+                .checkout
+                .item_count(&cart.id)
+                .await
+                .map_err(|e| map_checkout_err(&e))?,
+            None => 0,
+        };
         Ok((
             Frame {
                 locale,
@@ -188,13 +250,14 @@ pub(crate) mod server {
                     .collect(),
                 public_url: ctx.public_url.clone(),
                 csrf,
+                cart_count,
             },
             market,
             country,
         ))
     }
 
-    fn unavailable(detail: &str) -> ServerFnError {
+    pub fn unavailable(detail: &str) -> ServerFnError {
         tracing::error!(detail, "storefront unavailable");
         ServerFnError::new("unavailable")
     }
@@ -237,7 +300,7 @@ pub(crate) mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{COUNTRY_KEY, CSRF_COOKIE, cookie_in};
+pub use server::{CART_KEY, COUNTRY_KEY, CSRF_COOKIE, cookie_in, resolve_shopper};
 
 #[server]
 pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {

@@ -1,4 +1,5 @@
 //! Server functions: parse, call the domain, map the error. One resource per file.
 
 pub mod catalog;
+pub mod checkout;
 pub mod search;

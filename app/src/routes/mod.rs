@@ -1,9 +1,12 @@
 //! One file per page. Each loads its data through a server function and hands it to
 //! `respond`, which also answers redirects and not-found.
 
+pub mod cart;
+pub mod checkout;
 pub mod collection;
 pub mod home;
 pub mod not_found;
+pub mod order;
 pub mod product;
 pub mod search;
 

@@ -3,7 +3,7 @@
 use super::respond;
 use crate::components::layout::Layout;
 use crate::components::layout::{FallbackNotice, Seo};
-use crate::components::variant_picker::{Choice, PickerLabels, VariantPicker};
+use crate::components::variant_picker::{BuyForm, Choice, PickerLabels, VariantPicker};
 use crate::components::{RichText, price_text, stock_text, tax_text};
 use crate::functions::catalog::{Frame, load_product};
 use leptos::prelude::*;
@@ -116,6 +116,13 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         unavailable: t(locale, "variant-unavailable"),
         sku: t(locale, "product-sku"),
     };
+    let buy = BuyForm {
+        action: format!("/{}/cart/add", locale.code()),
+        csrf: frame.csrf.clone(),
+        add: t(locale, "cart-add"),
+        quantity: t(locale, "cart-quantity"),
+        max: tradewind_domain::checkout::MAX_QUANTITY,
+    };
     let selected = p.variants.get(p.selected).cloned();
     let details = selected.map(|v| {
         view! {
@@ -142,7 +149,7 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
             </nav>
             <FallbackNotice locale fallback=p.fallback.clone()/>
             <article class="product">
-                <VariantPicker options=p.options.clone() choices images=p.images.clone() selected=p.selected labels>
+                <VariantPicker options=p.options.clone() choices images=p.images.clone() selected=p.selected labels buy>
                     <h1>{p.title.clone()}</h1>
                     <p class="vendor">{p.vendor.clone()}</p>
                 </VariantPicker>

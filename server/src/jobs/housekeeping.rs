@@ -1,0 +1,24 @@
+//! Periodic tidying of the selling side: expired guest carts go, and orders whose card
+//! payment never completed give their stock back.
+
+use std::time::Duration;
+use tradewind_domain::checkout::Checkout;
+
+pub fn spawn(checkout: Checkout, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match checkout.remove_expired_carts().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(carts = n, "expired carts removed"),
+                Err(e) => tracing::warn!(error = %e, "expired carts not removed"),
+            }
+            match checkout.release_unpaid().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "unpaid orders cancelled, stock released"),
+                Err(e) => tracing::warn!(error = %e, "unpaid orders not released"),
+            }
+        }
+    });
+}
