@@ -21,13 +21,47 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Messages looked up by a code rather than by a literal id.
+fn ids_by_code() -> BTreeSet<String> {
+    use tradewind_domain::checkout::address::{ERROR_CODES, region_codes};
+    use tradewind_domain::checkout::{MANUAL_METHODS, OrderStatus, REFUSALS, SHIPPING_SERVICES};
+    let mut ids = BTreeSet::new();
+    ids.extend(REFUSALS.iter().map(|c| format!("cart-error-{c}")));
+    ids.extend(ERROR_CODES.iter().map(|c| format!("checkout-error-{c}")));
+    ids.extend(SHIPPING_SERVICES.iter().map(|c| format!("shipping-{c}")));
+    ids.extend(
+        OrderStatus::ALL
+            .iter()
+            .map(|s| format!("order-status-{}", s.code())),
+    );
+    for m in MANUAL_METHODS {
+        ids.insert(format!("payment-{m}"));
+        ids.insert(format!("payment-{m}-instructions"));
+    }
+    for code in region_codes("AE").unwrap_or_default() {
+        ids.insert(format!("region-AE-{code}"));
+    }
+    ids.extend(
+        [
+            "email-order-subject",
+            "email-order-intro",
+            "email-payment-subject",
+            "email-payment-intro",
+            "email-shipped-subject",
+            "email-shipped-intro",
+        ]
+        .map(String::from),
+    );
+    ids
+}
+
 fn used_ids() -> BTreeSet<String> {
     let call = regex::Regex::new(r#"\bt(?:_args)?\(\s*[a-z_.]+,\s*"([a-z0-9-]+)""#).unwrap();
     let mut files = Vec::new();
     for dir in ["app/src", "domain/src", "server/src"] {
         rust_files(&root().join(dir), &mut files);
     }
-    files
+    let mut ids: BTreeSet<String> = files
         .iter()
         .flat_map(|f| {
             let text = std::fs::read_to_string(f).expect("read source");
@@ -35,7 +69,9 @@ fn used_ids() -> BTreeSet<String> {
                 .map(|c| c[1].to_owned())
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    ids.extend(ids_by_code());
+    ids
 }
 
 fn defined_ids(locale: Locale) -> BTreeSet<String> {
@@ -87,6 +123,17 @@ fn every_message_renders_in_every_locale() {
         ("rate", "19".into()),
         ("amount", "€7.18".into()),
         ("country", "Germany".into()),
+        ("number", "TW-10001".into()),
+        ("store", "Tradewind".into()),
+        ("total", "€62.88".into()),
+        ("email", "max@example.de".into()),
+        ("title", "Lantern candle".into()),
+        ("min", 3.into()),
+        ("grams", 75.into()),
+        ("was", "€27.99".into()),
+        ("material", "glass".into()),
+        ("recyclable", "yes".into()),
+        ("market", "European Union".into()),
     ];
     for id in used_ids() {
         for locale in Locale::ALL {

@@ -1,0 +1,202 @@
+// Guest checkout in real Chromium, with JavaScript and without: product -> cart -> checkout
+// form -> review -> place order -> status page, and the confirmation email received by a
+// real SMTP server (scripts/smtp-sink.py, PyPI aiosmtpd).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { launchBrowser, startStore, stopStore } from './support.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'tradewind-checkout-'));
+const mailDir = join(dataDir, 'mail');
+let server;
+let sink;
+let browser;
+let base;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSink(port) {
+  const child = spawn('python3', [join(root, 'scripts', 'smtp-sink.py'), String(port), mailDir], {
+    env: { ...process.env, PYTHONPATH: process.env.TRADEWIND_PYTHON || join(homedir(), '.cache/tradewind/python') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the SMTP sink did not start (scripts/setup.sh --browser installs aiosmtpd)');
+}
+
+before(async () => {
+  const smtpPort = await freePort();
+  sink = await startSink(smtpPort);
+  ({ base, server } = await startStore({
+    bin: process.env.TRADEWIND_BIN,
+    env: {
+      ...process.env,
+      TRADEWIND_DATA_DIR: dataDir,
+      TRADEWIND_SMTP_HOST: '127.0.0.1',
+      TRADEWIND_SMTP_PORT: String(smtpPort),
+      TRADEWIND_SMTP_TLS: 'none',
+    },
+  }));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopStore(server);
+  sink?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// The decoded email sent to `to`, once the store's outbox job has sent it.
+async function mailTo(to) {
+  for (let i = 0; i < 150; i++) {
+    let files = [];
+    try {
+      files = readdirSync(mailDir).filter((f) => f.endsWith('.json'));
+    } catch {}
+    for (const f of files) {
+      const m = JSON.parse(readFileSync(join(mailDir, f), 'utf8'));
+      if (m.to.includes(to)) return m;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${to}`);
+}
+
+async function checkout({ javaScriptEnabled, language, address, payment, expect }) {
+  const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  await page.goto(`${base}/en/products/lotus-teapot`);
+  if (language) {
+    await page.locator('.locale-switcher summary').click();
+    await page.getByRole('link', { name: language }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/en/'));
+  }
+  const lang = await page.locator('html').getAttribute('lang');
+  await page.locator('.buy-form button[type="submit"]').click();
+  await page.waitForURL(new RegExp(`/${lang}/cart`));
+  assert.equal(await page.locator('.cart-lines tbody tr').count(), 1);
+  await page.locator('.cart-actions a.button').click();
+  await page.waitForURL(new RegExp(`/${lang}/checkout$`));
+
+  // First without a postcode where one is needed: the form comes back, input kept.
+  for (const [field, value] of Object.entries(address)) {
+    if (field === 'country') {
+      await page.locator('#field-country').selectOption(value);
+    } else if (field !== 'postcode') {
+      await page.locator(`#field-${field}`).fill(value);
+    }
+  }
+  if (payment) await page.locator(`#pay-${payment}`).check();
+  if (address.postcode) {
+    await page.locator('.checkout-form button[type="submit"]').click();
+    await page.waitForURL(new RegExp(`/${lang}/checkout$`));
+    await page.locator('.error-summary').waitFor();
+    assert.equal(await page.locator('#field-email').inputValue(), address.email, 'what was typed is kept');
+    await page.locator('#field-postcode').fill(address.postcode);
+  }
+  await page.locator('.checkout-form button[type="submit"]').click();
+  await page.waitForURL(new RegExp(`/${lang}/checkout/review$`));
+  const totals = await page.locator('.totals').textContent();
+  assert.match(totals, expect.total, 'the review itemizes the money');
+  await page.locator('form[action$="/checkout/place"] button').click();
+  await page.waitForURL(new RegExp(`/${lang}/orders/`));
+  const heading = await page.locator('h1').textContent();
+  const number = heading.match(/TW-\d+/)?.[0];
+  assert.ok(number, `the order number is shown: ${heading}`);
+  const mail = await mailTo(address.email);
+  assert.ok(mail.subject.includes(number), mail.subject);
+  assert.ok(mail.text.includes(page.url()), 'the email links to the status page');
+  assert.match(mail.text, expect.total);
+  if (lang === 'ar') assert.match(mail.html, /dir="rtl"/);
+  assert.deepEqual(errors, [], 'no page errors');
+  await context.close();
+}
+
+const berlin = (email) => ({
+  email,
+  name: 'Max Müller',
+  line1: 'Hauptstraße 1',
+  city: 'Berlin',
+  country: 'DE',
+  phone: '030 1234567',
+  postcode: '10115',
+});
+
+test('de/EUR to Germany by bank transfer, without JavaScript', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    language: 'Deutsch',
+    address: berlin('max.nojs@example.de'),
+    expect: { total: /MwSt\./ },
+  });
+});
+
+test('de/EUR to Germany by bank transfer, with JavaScript', async () => {
+  await checkout({
+    javaScriptEnabled: true,
+    language: 'Deutsch',
+    address: berlin('max.js@example.de'),
+    expect: { total: /MwSt\./ },
+  });
+});
+
+test('ja/JPY to Japan', async () => {
+  await checkout({
+    javaScriptEnabled: true,
+    language: '日本語',
+    address: {
+      email: 'mai@example.jp',
+      name: '山田 舞',
+      line1: '丸の内1-1',
+      city: '千代田区',
+      region: '東京都',
+      country: 'JP',
+      phone: '090-1234-5678',
+      postcode: '100-0005',
+    },
+    expect: { total: /￥|¥/ },
+  });
+});
+
+test('ar/AED to the Emirates, cash on delivery, right to left, without JavaScript', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    language: 'العربية',
+    address: {
+      email: 'fatima@example.ae',
+      name: 'فاطمة الزهراء',
+      line1: 'شارع الشيخ زايد ١',
+      city: 'دبي',
+      region: 'DU',
+      country: 'AE',
+      phone: '050 123 4567',
+    },
+    payment: 'cash_on_delivery',
+    expect: { total: /د\.إ/ },
+  });
+});

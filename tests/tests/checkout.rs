@@ -1,0 +1,849 @@
+//! Buying, through the router as a browser without JavaScript would: cart forms, the
+//! checkout form with its errors, review, placing the order, its status page and email;
+//! every bad input; and a race of a thousand buyers for ten units. SQLite and PostgreSQL.
+
+use http::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use tradewind_domain::Locale;
+use tradewind_domain::checkout::address::Draft;
+use tradewind_domain::checkout::{Checkout, CheckoutError};
+use tradewind_domain::entity::{
+    cart, cart_line, email_outbox, order_event, product, shop_order, stock_level, variant,
+};
+use tradewind_tests::{PUBLIC_URL, Page, TestStore, attr_near, on_both_backends};
+
+/// A browser: its cookies and the CSRF token its pages carry.
+struct Shopper<'a> {
+    store: &'a TestStore,
+    locale: String,
+    cookies: HashMap<String, String>,
+    token: String,
+}
+
+impl<'a> Shopper<'a> {
+    async fn new(store: &'a TestStore, locale: &str) -> Self {
+        let (csrf, token) = store.csrf(&format!("/{locale}")).await;
+        let mut cookies = HashMap::new();
+        if let Some((k, v)) = csrf.split_once('=') {
+            cookies.insert(k.to_owned(), v.to_owned());
+        }
+        Self {
+            store,
+            locale: locale.to_owned(),
+            cookies,
+            token,
+        }
+    }
+
+    /// A browser that chose `country` with the country switcher.
+    async fn in_country(store: &'a TestStore, locale: &str, country: &str) -> Self {
+        let mut b = Self::new(store, locale).await;
+        b.submit(
+            &format!("/{locale}/country"),
+            &[("country", country), ("return", "/")],
+        )
+        .await;
+        b
+    }
+
+    /// Adds `quantity` of a variant to the cart, as the product page's form does.
+    async fn add(&mut self, variant: i32, quantity: &str) -> String {
+        let locale = self.locale.clone();
+        self.submit(
+            &format!("/{locale}/cart/add"),
+            &[("variant", &variant.to_string()), ("quantity", quantity)],
+        )
+        .await
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, page: &Page) {
+        if let Some(c) = page.set_cookie("session") {
+            let pair = c.split(';').next().unwrap_or_default();
+            if let Some((k, v)) = pair.split_once('=') {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let page = self
+            .store
+            .request(path, &[("cookie", &self.cookie_header())])
+            .await;
+        self.keep(&page);
+        page
+    }
+
+    /// A form POST with this browser's token; returns the response (a 303 normally).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut body = format!("csrf={}", self.token);
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        let page = self
+            .store
+            .post(
+                path,
+                &[("cookie", &self.cookie_header()), ("origin", PUBLIC_URL)],
+                &body,
+            )
+            .await;
+        self.keep(&page);
+        page
+    }
+
+    /// POSTs, expects 303, and returns where it points.
+    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> String {
+        let page = self.post(path, fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.body);
+        page.header("location").to_owned()
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An active product's variant with at least `units` in stock.
+async fn variant_in_stock(s: &TestStore, units: i32) -> variant::Model {
+    let active: Vec<i32> = product::Entity::find()
+        .filter(product::Column::Status.eq("active"))
+        .all(&s.db)
+        .await
+        .expect("products")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let levels = stock_level::Entity::find()
+        .order_by_asc(stock_level::Column::VariantId)
+        .all(&s.db)
+        .await
+        .expect("stock");
+    let mut free: HashMap<i32, i32> = HashMap::new();
+    for l in levels {
+        *free.entry(l.variant_id).or_default() += l.on_hand - l.reserved;
+    }
+    for v in variant::Entity::find()
+        .order_by_asc(variant::Column::Id)
+        .all(&s.db)
+        .await
+        .expect("variants")
+    {
+        if active.contains(&v.product_id) && free.get(&v.id).copied().unwrap_or(0) >= units {
+            return v;
+        }
+    }
+    panic!("no variant with {units} in stock");
+}
+
+async fn reserved(s: &TestStore, variant_id: i32) -> i32 {
+    stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.eq(variant_id))
+        .all(&s.db)
+        .await
+        .expect("stock")
+        .iter()
+        .map(|l| l.reserved)
+        .sum()
+}
+
+const BERLIN: [(&str, &str); 9] = [
+    ("email", "max@example.de"),
+    ("name", "Max Müller"),
+    ("line1", "Hauptstraße 1"),
+    ("city", "Berlin"),
+    ("postcode", "10115"),
+    ("country", "DE"),
+    ("phone", "030 1234567"),
+    ("shipping", "standard"),
+    ("payment", "bank_transfer"),
+];
+
+/// Adds `variant` and fills in the form for Berlin; returns the review page.
+async fn ready_to_place(b: &mut Shopper<'_>, variant: i32, quantity: &str) -> Page {
+    assert_eq!(b.add(variant, quantity).await, "/de/cart?error=added");
+    let to = b.submit("/de/checkout", &BERLIN).await;
+    assert_eq!(to, "/de/checkout/review");
+    b.get("/de/checkout/review").await
+}
+
+async fn a_guest_buys_with_a_bank_transfer(s: &TestStore) {
+    let v = variant_in_stock(s, 3).await;
+    let before = reserved(s, v.id).await;
+    let mut b = Shopper::new(s, "de").await;
+    let cart = b.get("/de/cart?error=added").await;
+    assert!(
+        cart.body.contains("Dein Warenkorb ist leer"),
+        "{}",
+        cart.body
+    );
+    let review = ready_to_place(&mut b, v.id, "2").await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.body.contains("Max Müller"), "the address is shown");
+    assert!(
+        review.body.contains("Inkl. 19\u{a0}%"),
+        "VAT is itemized: {}",
+        review.body
+    );
+    assert!(
+        review
+            .body
+            .contains(r#"<meta name="robots" content="noindex">"#)
+    );
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("the place form");
+    // The header counts what is in the cart.
+    assert!(review.body.contains("Warenkorb (2)"), "{}", review.body);
+
+    let to = b
+        .submit("/de/checkout/place", &[("total", total.as_str())])
+        .await;
+    assert!(to.starts_with("/de/orders/"), "{to}");
+    // A double click, a reload: the same order.
+    let again = b
+        .submit("/de/checkout/place", &[("total", total.as_str())])
+        .await;
+    assert_eq!(again, to);
+    assert_eq!(
+        shop_order::Entity::find()
+            .count(&s.db)
+            .await
+            .expect("count"),
+        1
+    );
+
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("one order");
+    assert!(order.number.starts_with("TW-1"), "{}", order.number);
+    assert_eq!(order.status, "pending_payment");
+    assert_eq!(order.total_minor.to_string(), total);
+    assert_eq!(order.currency, "EUR");
+    assert!(!order.marketing_consent, "consent is never assumed");
+    assert_eq!(reserved(s, v.id).await, before + 2, "the units are held");
+    let events = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order.id))
+        .all(&s.db)
+        .await
+        .expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor, "shopper");
+
+    let page = b.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&order.number));
+    assert!(page.body.contains("IBAN"), "transfer details are shown");
+    // The link is the only key: anyone else gets not found.
+    let other = s.get("/de/orders/not-a-real-token").await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    let mail = email_outbox::Entity::find()
+        .all(&s.db)
+        .await
+        .expect("outbox");
+    assert_eq!(mail.len(), 1, "one confirmation waits to be sent");
+    assert_eq!(mail[0].to_address, "max@example.de");
+    assert_eq!(mail[0].locale, "de");
+    assert!(mail[0].subject.contains(&order.number));
+    assert!(mail[0].text_body.contains(&format!("{PUBLIC_URL}{to}")));
+
+    // After the order the cart is empty again.
+    let cart = b.get("/de/cart").await;
+    assert!(cart.body.contains("Dein Warenkorb ist leer"));
+}
+
+async fn bad_cart_input_gets_a_message(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let id = v.id.to_string();
+    let mut b = Shopper::new(s, "en").await;
+    for q in ["0", "-1", "1000000000", "abc", "1.5"] {
+        let to = b
+            .submit("/en/cart/add", &[("variant", &id), ("quantity", q)])
+            .await;
+        assert_eq!(to, "/en/cart?error=quantity", "quantity {q}");
+    }
+    let page = b.get("/en/cart?error=quantity").await;
+    assert!(page.body.contains("from 1 to 999"), "{}", page.body);
+    for bad in ["999999", "x", ""] {
+        let to = b
+            .submit("/en/cart/add", &[("variant", bad), ("quantity", "1")])
+            .await;
+        assert_eq!(to, "/en/cart?error=unknown-variant", "variant {bad:?}");
+    }
+    // More than there is.
+    let to = b
+        .submit("/en/cart/add", &[("variant", &id), ("quantity", "900")])
+        .await;
+    assert!(to.starts_with("/en/cart?error=not-enough&count="), "{to}");
+    let page = b.get(&to).await;
+    assert!(page.body.contains("left in stock"), "{}", page.body);
+    // An archived product cannot be bought.
+    product::Entity::update_many()
+        .col_expr(product::Column::Status, Expr::value("archived"))
+        .filter(product::Column::Id.eq(v.product_id))
+        .exec(&s.db)
+        .await
+        .expect("archive");
+    let to = b
+        .submit("/en/cart/add", &[("variant", &id), ("quantity", "1")])
+        .await;
+    assert_eq!(to, "/en/cart?error=unavailable");
+    // Nothing in the cart: no checkout.
+    let to = b.submit("/en/checkout", &BERLIN).await;
+    assert_eq!(to, "/en/cart?error=empty");
+    let to = b.submit("/en/checkout/place", &[("total", "1")]).await;
+    assert_eq!(to, "/en/cart?error=empty");
+    // A form from elsewhere, or with another browser's token.
+    let forged = s
+        .post(
+            "/en/cart/add",
+            &[("cookie", "csrf=someone-else"), ("origin", PUBLIC_URL)],
+            &format!("csrf={}&variant={id}", b.token),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let cross = s
+        .post(
+            "/en/cart/add",
+            &[
+                ("cookie", &b.cookie_header()),
+                ("origin", "https://evil.example"),
+            ],
+            &format!("csrf={}&variant={id}", b.token),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        cart_line::Entity::find().count(&s.db).await.expect("lines"),
+        0,
+        "nothing was added"
+    );
+}
+
+async fn a_tampered_cart_cookie_is_no_cart(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::new(s, "en").await;
+    b.add(v.id, "1").await;
+    let session = b.cookies.get("session").cloned().expect("a session");
+    // Another value under the same signature, or a cookie signed by another store.
+    let mut forged = session.clone();
+    forged.replace_range(0..1, if forged.starts_with('A') { "B" } else { "A" });
+    for bad in [forged, "AAAA".to_owned()] {
+        let page = s
+            .request("/en/cart", &[("cookie", &format!("session={bad}; csrf=x"))])
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Your cart is empty"), "{bad}");
+    }
+    let page = b.get("/en/cart").await;
+    assert!(!page.body.contains("Your cart is empty"));
+}
+
+async fn the_form_keeps_what_was_typed_and_says_what_is_wrong(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::new(s, "de").await;
+    b.add(v.id, "1").await;
+    let mut form: Vec<(&str, &str)> = BERLIN.to_vec();
+    form.retain(|(k, _)| *k != "postcode" && *k != "email");
+    form.push(("postcode", "1011"));
+    form.push(("email", "max at example"));
+    let to = b.submit("/de/checkout", &form).await;
+    assert_eq!(to, "/de/checkout");
+    let page = b.get("/de/checkout").await;
+    assert!(
+        page.body.contains(r#"value="1011""#),
+        "the postcode is kept"
+    );
+    assert!(
+        page.body.contains(r#"value="max at example""#),
+        "the email is kept"
+    );
+    assert!(page.body.contains(r#"value="Max Müller""#));
+    assert!(page.body.contains("error-summary"));
+    assert!(page.body.contains("Postleitzahl"), "{}", page.body);
+    let review = b.get("/de/checkout/review").await;
+    assert!(
+        !review.body.contains("checkout/place"),
+        "no order without an address"
+    );
+    // A country this market does not deliver to.
+    let mut form: Vec<(&str, &str)> = BERLIN.to_vec();
+    form.retain(|(k, _)| *k != "country");
+    form.push(("country", "JP"));
+    assert_eq!(b.submit("/de/checkout", &form).await, "/de/checkout");
+    let page = b.get("/de/checkout").await;
+    assert!(page.body.contains("field-country"));
+    assert!(page.body.contains("liefern"), "{}", page.body);
+}
+
+async fn a_changed_price_is_shown_before_it_is_charged(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::new(s, "de").await;
+    let review = ready_to_place(&mut b, v.id, "1").await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    variant::Entity::update_many()
+        .col_expr(
+            variant::Column::PriceMinor,
+            Expr::value(v.price_minor + 500),
+        )
+        .filter(variant::Column::Id.eq(v.id))
+        .exec(&s.db)
+        .await
+        .expect("reprice");
+    let to = b
+        .submit("/de/checkout/place", &[("total", total.as_str())])
+        .await;
+    assert_eq!(to, "/de/checkout/review?error=price-changed");
+    let page = b.get(&to).await;
+    let new_total = attr_near(&page.body, r#"name="total""#, "value").expect("place form");
+    assert_ne!(new_total, total, "the review shows the new total");
+    assert!(page.body.contains("Preise"), "{}", page.body);
+    assert_eq!(shop_order::Entity::find().count(&s.db).await.expect("n"), 0);
+    let to = b
+        .submit("/de/checkout/place", &[("total", new_total.as_str())])
+        .await;
+    assert!(to.starts_with("/de/orders/"), "{to}");
+}
+
+async fn changing_country_reprices_the_cart(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::new(s, "en").await;
+    b.add(v.id, "1").await;
+    let page = b.get("/en/cart").await;
+    assert!(page.body.contains('$'), "{}", page.body);
+    b.submit("/en/country", &[("country", "JP"), ("return", "/en/cart")])
+        .await;
+    let page = b.get("/en/cart").await;
+    assert!(page.body.contains("priced in JPY"), "{}", page.body);
+    assert!(page.body.contains('¥'));
+    // Said once.
+    let page = b.get("/en/cart").await;
+    assert!(!page.body.contains("priced in JPY"));
+}
+
+async fn cash_on_delivery_to_the_emirates(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::in_country(s, "ar", "AE").await;
+    b.add(v.id, "1").await;
+    let form = [
+        ("email", "fatima@example.ae"),
+        ("name", "فاطمة الزهراء"),
+        ("line1", "شارع الشيخ زايد ١"),
+        ("city", "دبي"),
+        ("region", "DU"),
+        ("country", "AE"),
+        ("phone", "050 123 4567"),
+        ("shipping", "standard"),
+        ("payment", "cash_on_delivery"),
+    ];
+    assert_eq!(b.submit("/ar/checkout", &form).await, "/ar/checkout/review");
+    let review = b.get("/ar/checkout/review").await;
+    assert!(review.body.contains(r#"dir="rtl""#));
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    let to = b
+        .submit("/ar/checkout/place", &[("total", total.as_str())])
+        .await;
+    assert!(to.starts_with("/ar/orders/"), "{to}");
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    assert_eq!(order.payment_method, "cash_on_delivery");
+    assert_eq!(order.fee_minor, 1500, "the COD fee");
+    assert_eq!(order.currency, "AED");
+    assert_eq!(order.country, "AE");
+    assert!(
+        order.address.contains("شارع الشيخ زايد"),
+        "any script is kept"
+    );
+    assert!(order.address.contains("+971501234567"), "{}", order.address);
+    let mail = email_outbox::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("mail")
+        .expect("queued");
+    assert!(mail.html_body.contains(r#"dir="rtl""#));
+}
+
+async fn cancelling_gives_the_stock_back(s: &TestStore) {
+    let v = variant_in_stock(s, 2).await;
+    let before = reserved(s, v.id).await;
+    let mut b = Shopper::new(s, "de").await;
+    let review = ready_to_place(&mut b, v.id, "2").await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    b.submit("/de/checkout/place", &[("total", total.as_str())])
+        .await;
+    assert_eq!(reserved(s, v.id).await, before + 2);
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    let checkout = &s.state.app.checkout;
+    use tradewind_domain::checkout::OrderStatus;
+    let refused = checkout
+        .transition(&order.number, OrderStatus::Fulfilled, "staff:ana", "")
+        .await;
+    assert!(refused.is_err(), "unpaid orders do not ship");
+    checkout
+        .transition(
+            &order.number,
+            OrderStatus::Cancelled,
+            "staff:ana",
+            "asked by phone",
+        )
+        .await
+        .expect("cancel");
+    assert_eq!(reserved(s, v.id).await, before);
+    let again = checkout
+        .transition(&order.number, OrderStatus::Paid, "staff:ana", "")
+        .await;
+    assert!(again.is_err(), "a cancelled order stays cancelled");
+    let events = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order.id))
+        .all(&s.db)
+        .await
+        .expect("events");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].actor, "staff:ana");
+    assert_eq!(events[1].from_status.as_deref(), Some("pending_payment"));
+}
+
+on_both_backends!(
+    a_guest_buys_with_a_bank_transfer,
+    bad_cart_input_gets_a_message,
+    a_tampered_cart_cookie_is_no_cart,
+    the_form_keeps_what_was_typed_and_says_what_is_wrong,
+    a_changed_price_is_shown_before_it_is_charged,
+    changing_country_reprices_the_cart,
+    cash_on_delivery_to_the_emirates,
+    cancelling_gives_the_stock_back,
+    order_email_reaches_an_smtp_server,
+);
+
+/// A thousand buyers, each with a cart holding the same variant, place their orders at once
+/// for the ten units there are: exactly ten orders, the rest are told it sold out, and no
+/// stock goes negative.
+async fn a_thousand_buyers_race_for_ten_units(s: &TestStore) {
+    const BUYERS: usize = 1000;
+    let v = variant_in_stock(s, 1).await;
+    stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::OnHand, Expr::value(0))
+        .col_expr(stock_level::Column::Reserved, Expr::value(0))
+        .filter(stock_level::Column::VariantId.eq(v.id))
+        .exec(&s.db)
+        .await
+        .expect("empty the shelves");
+    stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::OnHand, Expr::value(10))
+        .filter(stock_level::Column::VariantId.eq(v.id))
+        .filter(stock_level::Column::WarehouseId.eq(1))
+        .exec(&s.db)
+        .await
+        .expect("ten units");
+    let checkout: Checkout = s.state.app.checkout.clone();
+    let market = s
+        .state
+        .app
+        .catalog
+        .markets()
+        .by_code("EU")
+        .cloned()
+        .expect("EU market");
+    let draft = Draft {
+        submitted: true,
+        ..BERLIN.iter().fold(Draft::default(), |d, (k, v)| {
+            let v = (*v).to_owned();
+            match *k {
+                "email" => Draft { email: v, ..d },
+                "name" => Draft { name: v, ..d },
+                "line1" => Draft { line1: v, ..d },
+                "city" => Draft { city: v, ..d },
+                "postcode" => Draft { postcode: v, ..d },
+                "country" => Draft { country: v, ..d },
+                "phone" => Draft { phone: v, ..d },
+                "shipping" => Draft { shipping: v, ..d },
+                _ => Draft { payment: v, ..d },
+            }
+        })
+    };
+    let first = checkout.create_cart(&market).await.expect("cart");
+    checkout
+        .add_line(&first, &market, "DE", v.id, 1)
+        .await
+        .expect("line");
+    let cart_row = checkout
+        .open_cart(&first)
+        .await
+        .expect("read")
+        .expect("open");
+    let page = checkout
+        .save_draft(&cart_row, draft.clone(), Locale::De, &market, "DE")
+        .await
+        .expect("draft");
+    let total = page.totals.expect("a ready checkout").total.minor;
+    let cart_row = checkout
+        .open_cart(&first)
+        .await
+        .expect("read")
+        .expect("open");
+    let template = cart_line::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("line")
+        .expect("one line");
+    // The other 999 carts, as copies of the first, in two statements.
+    let now = chrono::Utc::now();
+    let ids: Vec<String> = (1..BUYERS).map(|i| format!("race-{i:04}")).collect();
+    for chunk in ids.chunks(200) {
+        cart::Entity::insert_many(chunk.iter().map(|id| cart::ActiveModel {
+            id: sea_orm::Set(id.clone()),
+            market_id: sea_orm::Set(market.id),
+            draft: sea_orm::Set(cart_row.draft.clone()),
+            order_id: sea_orm::Set(None),
+            created_at: sea_orm::Set(now),
+            updated_at: sea_orm::Set(now),
+            expires_at: sea_orm::Set(cart_row.expires_at),
+        }))
+        .exec(&s.db)
+        .await
+        .expect("carts");
+        cart_line::Entity::insert_many(chunk.iter().map(|id| cart_line::ActiveModel {
+            cart_id: sea_orm::Set(id.clone()),
+            ..cart_line::ActiveModel::from(template.clone())
+        }))
+        .exec(&s.db)
+        .await
+        .expect("lines");
+    }
+    let mut buyers = tokio::task::JoinSet::new();
+    for id in std::iter::once(first).chain(ids) {
+        let checkout = checkout.clone();
+        let market = market.clone();
+        buyers.spawn(async move {
+            checkout
+                .place_order(&id, Locale::De, &market, "DE", Some(total))
+                .await
+        });
+    }
+    let (mut placed, mut sold_out) = (0, 0);
+    while let Some(done) = buyers.join_next().await {
+        match done.expect("no panic") {
+            Ok(_) => placed += 1,
+            Err(CheckoutError::SoldOut { .. }) => sold_out += 1,
+            Err(e) => panic!("a buyer got {e} instead of an order or sold out"),
+        }
+    }
+    assert_eq!((placed, sold_out), (10, BUYERS - 10));
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.eq(v.id))
+        .all(&s.db)
+        .await
+        .expect("stock");
+    for l in &levels {
+        assert!(l.reserved <= l.on_hand && l.reserved >= 0, "{l:?}");
+    }
+    assert_eq!(levels.iter().map(|l| l.reserved).sum::<i32>(), 10);
+    assert_eq!(
+        shop_order::Entity::find().count(&s.db).await.expect("n"),
+        10
+    );
+}
+
+mod race {
+    use tradewind_tests::{Backend, TestStore};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        if let Some(s) = TestStore::new(Backend::Sqlite).await {
+            super::a_thousand_buyers_race_for_ten_units(&s).await;
+            s.finish().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(s) = TestStore::new(Backend::Postgres).await {
+            super::a_thousand_buyers_race_for_ten_units(&s).await;
+            s.finish().await;
+        }
+    }
+}
+
+/// The SMTP server email is tested against (`scripts/smtp-sink.py`, PyPI aiosmtpd): it
+/// keeps each message as a file, decoded beside it as JSON.
+struct Sink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Sink {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir =
+            std::env::temp_dir().join(format!("tradewind-mail-{}-{port}", std::process::id()));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let python = std::env::var("TRADEWIND_PYTHON").unwrap_or_else(|_| {
+            format!(
+                "{}/.cache/tradewind/python",
+                std::env::var("HOME").unwrap_or_default()
+            )
+        });
+        let child = std::process::Command::new("python3")
+            .arg(root.join("scripts/smtp-sink.py"))
+            .arg(port.to_string())
+            .arg(&dir)
+            .env("PYTHONPATH", python)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect(
+                "python3 runs scripts/smtp-sink.py (scripts/setup.sh --browser installs aiosmtpd)",
+            );
+        // Dropping the sink stops (and waits for) the process, however the test ends.
+        let sink = Self { child, dir, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return sink;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the SMTP sink did not start; run scripts/setup.sh --browser");
+    }
+
+    /// The decoded messages received so far.
+    fn messages(&self) -> Vec<serde_json::Value> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        files
+            .iter()
+            .map(|p| {
+                serde_json::from_str(&std::fs::read_to_string(p).expect("read"))
+                    .expect("decoded message")
+            })
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn order_email_reaches_an_smtp_server(s: &TestStore) {
+    use tradewind_server::config::MailConfig;
+    use tradewind_server::jobs::outbox::{Mailer, send_due};
+    let sink = Sink::start();
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::in_country(s, "ja", "JP").await;
+    b.add(v.id, "1").await;
+    let form = [
+        ("email", "mai@example.jp"),
+        ("name", "山田 舞"),
+        ("line1", "丸の内1-1"),
+        ("city", "千代田区"),
+        ("region", "東京都"),
+        ("postcode", "〒100-0005"),
+        ("country", "JP"),
+        ("phone", "090-1234-5678"),
+        ("shipping", "standard"),
+        ("payment", "bank_transfer"),
+    ];
+    assert_eq!(b.submit("/ja/checkout", &form).await, "/ja/checkout/review");
+    let review = b.get("/ja/checkout/review").await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    let link = b
+        .submit("/ja/checkout/place", &[("total", total.as_str())])
+        .await;
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    let mailer = Mailer::from_config(&MailConfig {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: "none".into(),
+        mail_from: "Tradewind <orders@shop.example.com>".into(),
+        ..MailConfig::default()
+    })
+    .expect("settings")
+    .expect("a mailer");
+    assert_eq!(send_due(&s.db, &mailer).await, 1);
+    // Sent once: the next pass finds nothing to send.
+    assert_eq!(send_due(&s.db, &mailer).await, 0);
+    let mut messages = sink.messages();
+    for _ in 0..50 {
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        messages = sink.messages();
+    }
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m["to"][0], "mai@example.jp");
+    let subject = m["subject"].as_str().unwrap_or_default();
+    assert!(
+        subject.contains(&order.number) && subject.contains("ご注文"),
+        "{subject}"
+    );
+    let text = m["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("{PUBLIC_URL}{link}")), "{text}");
+    assert!(text.contains('￥') || text.contains('¥'), "yen: {text}");
+    assert!(
+        text.contains(&format!("{}", order.total_minor))
+            || text.contains(&group(order.total_minor)),
+        "{text}"
+    );
+    let html = m["html"].as_str().unwrap_or_default();
+    assert!(html.contains(r#"lang="ja""#), "{html}");
+    let sent = email_outbox::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("outbox")
+        .expect("a message");
+    assert!(sent.sent_at.is_some());
+}
+
+/// 12345 as Japan writes it: 12,345.
+fn group(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
