@@ -15,22 +15,27 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// Tax rates by destination country and tax class, loaded once (they change with the law,
-/// not with traffic).
+/// Tax rates by destination and tax class, loaded once (they change with the law, not with
+/// traffic). A destination is a country (`DE`) or a part of one with its own rate, written as
+/// in ISO 3166-2 (`US-CA`): a state's sales tax.
 #[derive(Clone, Debug, Default)]
 pub struct TaxTable {
     rates: HashMap<(String, TaxClass), TaxRate>,
+}
+
+/// `US-CA` for a region's row, `DE` for a country's.
+fn place(country: &str, region: &str) -> String {
+    if region.is_empty() {
+        country.to_owned()
+    } else {
+        format!("{country}-{region}")
+    }
 }
 
 impl TaxTable {
     pub async fn load(db: &DatabaseConnection) -> Result<Self> {
         let mut table = Self::default();
         for row in tax_rate::Entity::find().all(db).await? {
-            // A rate for a part of a country (a US state) applies only with an address there:
-            // that comes with checkout, so the storefront uses the country's own rate.
-            if !row.region.is_empty() {
-                continue;
-            }
             let corrupt = |what: &str| {
                 DomainError::Corrupt(format!(
                     "tax rate {} {}: {what}",
@@ -39,7 +44,9 @@ impl TaxTable {
             };
             let class = TaxClass::from_code(&row.tax_class).ok_or_else(|| corrupt("class"))?;
             let rate = TaxRate::from_ppm(row.rate_ppm).map_err(|_| corrupt("rate"))?;
-            table.rates.insert((row.country.clone(), class), rate);
+            table
+                .rates
+                .insert((place(&row.country, &row.region), class), rate);
         }
         Ok(table)
     }
@@ -48,18 +55,26 @@ impl TaxTable {
         self.rates.insert((country.to_owned(), class), rate);
     }
 
-    /// The rate for goods of `class` sent to `country`. A country without a row has no tax
-    /// the store collects (the US outside checkout, where sales tax needs the state).
-    pub fn rate(&self, country: &str, class: TaxClass) -> TaxRate {
+    /// The rate for goods of `class` sent to `to`: a region's own rate (`US-CA`) where it
+    /// has one, else its country's. A place without a row has no tax the store collects (the
+    /// US before checkout knows the state).
+    pub fn rate(&self, to: &str, class: TaxClass) -> TaxRate {
         if class == TaxClass::Zero {
             return TaxRate::ZERO;
         }
-        self.rates
-            .get(&(country.to_owned(), class))
-            .or_else(|| self.rates.get(&(country.to_owned(), TaxClass::Standard)))
+        let country = country_of(to);
+        [to, country]
+            .into_iter()
+            .flat_map(|p| [(p, class), (p, TaxClass::Standard)])
+            .find_map(|(p, c)| self.rates.get(&(p.to_owned(), c)))
             .copied()
             .unwrap_or(TaxRate::ZERO)
     }
+}
+
+/// The country of a destination: `US` of `US-CA`.
+pub fn country_of(to: &str) -> &str {
+    to.split_once('-').map_or(to, |(c, _)| c)
 }
 
 /// One row of the tax table, as a merchant reads it.
@@ -71,19 +86,16 @@ pub struct TaxRateRow {
     pub label: String,
 }
 
-/// Every country-wide rate, by country and class.
+/// Every rate, by place (`DE`, `US-CA`) and class.
 pub async fn tax_rates(db: &DatabaseConnection) -> Result<Vec<TaxRateRow>> {
     let mut rows = Vec::new();
     for row in tax_rate::Entity::find().all(db).await? {
-        if !row.region.is_empty() {
-            continue;
-        }
         let corrupt =
             || DomainError::Corrupt(format!("tax rate {} {}", row.country, row.tax_class));
         rows.push(TaxRateRow {
             class: TaxClass::from_code(&row.tax_class).ok_or_else(corrupt)?,
             rate: TaxRate::from_ppm(row.rate_ppm).map_err(|_| corrupt())?,
-            country: row.country,
+            country: place(&row.country, &row.region),
             label: row.label,
         });
     }
@@ -91,8 +103,9 @@ pub async fn tax_rates(db: &DatabaseConnection) -> Result<Vec<TaxRateRow>> {
     Ok(rows)
 }
 
-/// Sets the rate for goods of `class` sent to `country` (a percentage as written in law),
-/// keeping the label unless a new one is given. Bad input is refused with what is wrong.
+/// Sets the rate for goods of `class` sent to `country` (`DE`, or a region such as `US-CA`),
+/// a percentage as written in law, keeping the label unless a new one is given. Bad input is
+/// refused with what is wrong.
 pub async fn set_tax_rate(
     db: &DatabaseConnection,
     country: &str,
@@ -101,10 +114,18 @@ pub async fn set_tax_rate(
     label: Option<&str>,
 ) -> Result<TaxRateRow> {
     let given = country;
-    let country = given.trim().to_ascii_uppercase();
-    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+    let upper = given.trim().to_ascii_uppercase();
+    let (country, region) = upper.split_once('-').unwrap_or((&upper, ""));
+    let (country, region) = (country.to_owned(), region.to_owned());
+    let letters = |s: &str, max: usize| {
+        (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    if country.len() != 2
+        || !country.bytes().all(|b| b.is_ascii_uppercase())
+        || (upper.contains('-') && !letters(&region, 3))
+    {
         return Err(DomainError::Invalid(format!(
-            "`{given}` is not an ISO 3166 country code such as DE"
+            "`{given}` is not an ISO 3166 country code such as DE, or a region such as US-CA"
         )));
     }
     let class = TaxClass::from_code(class.trim()).ok_or_else(|| {
@@ -117,7 +138,7 @@ pub async fn set_tax_rate(
         .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
     let existing = tax_rate::Entity::find()
         .filter(tax_rate::Column::Country.eq(&country))
-        .filter(tax_rate::Column::Region.eq(""))
+        .filter(tax_rate::Column::Region.eq(&region))
         .filter(tax_rate::Column::TaxClass.eq(class.code()))
         .one(db)
         .await?;
@@ -140,7 +161,7 @@ pub async fn set_tax_rate(
         None => {
             tax_rate::ActiveModel {
                 country: Set(country.clone()),
-                region: Set(String::new()),
+                region: Set(region.clone()),
                 tax_class: Set(class.code().to_owned()),
                 rate_ppm: Set(i64::from(rate.ppm)),
                 label: Set(label.clone()),
@@ -151,7 +172,7 @@ pub async fn set_tax_rate(
         }
     }
     Ok(TaxRateRow {
-        country,
+        country: place(&country, &region),
         class,
         rate,
         label,
@@ -267,7 +288,7 @@ impl PriceBook {
     ) -> Result<Money, PricingError> {
         let follows = market.tax_inclusive
             && market.gross_policy == GrossPolicy::FollowRate
-            && country != market.home_country;
+            && country_of(country) != market.home_country;
         if !follows {
             return Ok(listed);
         }
@@ -406,6 +427,41 @@ mod tests {
             },
             rate_date: chrono::NaiveDate::default(),
         }
+    }
+
+    #[test]
+    fn a_state_has_its_own_sales_tax_and_falls_back_to_its_country() {
+        let mut t = TaxTable::default();
+        let pct = |r: &str| r.parse::<TaxRate>().unwrap();
+        t.insert("US-CA", TaxClass::Standard, pct("7.25"));
+        t.insert("US-OR", TaxClass::Standard, pct("0"));
+        t.insert("DE", TaxClass::Standard, pct("19"));
+        t.insert("DE", TaxClass::Reduced, pct("7"));
+        assert_eq!(t.rate("US-CA", TaxClass::Standard), pct("7.25"));
+        assert_eq!(t.rate("US-CA", TaxClass::Reduced), pct("7.25"));
+        assert_eq!(t.rate("US-OR", TaxClass::Standard), TaxRate::ZERO);
+        assert_eq!(
+            t.rate("US-TX", TaxClass::Standard),
+            TaxRate::ZERO,
+            "no row: none"
+        );
+        assert_eq!(t.rate("US", TaxClass::Standard), TaxRate::ZERO);
+        assert_eq!(t.rate("DE", TaxClass::Reduced), pct("7"));
+        assert_eq!(country_of("US-CA"), "US");
+        assert_eq!(country_of("DE"), "DE");
+        // $24.99 to California: $1.81 added.
+        let us = market("US", Currency::Usd, "1", "none", false);
+        let q = PriceBook::new(t)
+            .quote(PriceRequest {
+                market: &us,
+                country: "US-CA",
+                base: Money::new(2499, Currency::Usd),
+                fixed: None,
+                quantity: 1,
+                tax_class: TaxClass::Standard,
+            })
+            .unwrap();
+        assert_eq!((q.tax.minor, q.gross.minor), (181, 2680));
     }
 
     fn book() -> PriceBook {

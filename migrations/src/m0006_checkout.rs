@@ -1,5 +1,6 @@
-//! Selling: carts, shipping zones and rates, payment options per market, orders with their
-//! lines, history, payments and stock reservations, and the outbox email is sent from.
+//! Selling: carts, shipping zones and rates, payment options per market, discounts, orders
+//! with their lines, history, payments and stock reservations, and the outbox email is sent
+//! from.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -61,6 +62,35 @@ fn tables() -> Vec<TableCreateStatement> {
             // What the shopper needs to pay this way (account holder, IBAN, BIC…).
             .col(text(n("details")).default(""))
             .col(integer(n("position")).default(0))
+            .to_owned(),
+        Table::create()
+            .table(n("discount"))
+            .col(pk_auto(n("id")))
+            // Upper case; none for an automatic discount.
+            .col(string_len_null(n("code"), 64).unique_key())
+            // percent, fixed or free_shipping.
+            .col(string_len(n("kind"), 16))
+            // For percent: basis points, 1000 = 10 %.
+            .col(integer(n("percent_bp")).default(0))
+            // For fixed: JSON {"EUR": 500}, minor units per currency.
+            .col(text(n("amounts")).default("{}"))
+            // The least subtotal per currency, JSON like amounts.
+            .col(text(n("minimum")).default("{}"))
+            // Market codes, comma separated; empty: all.
+            .col(text(n("markets")).default(""))
+            .col(timestamp_with_time_zone_null(n("starts_at")))
+            .col(timestamp_with_time_zone_null(n("ends_at")))
+            .col(integer_null(n("usage_limit")))
+            .col(integer_null(n("per_email_limit")))
+            .col(integer(n("used")).default(0))
+            .to_owned(),
+        Table::create()
+            .table(n("discount_use"))
+            .col(pk_auto(n("id")))
+            .col(integer(n("discount_id")))
+            .col(integer(n("order_id")))
+            .col(string_len(n("email"), 254))
+            .col(timestamp_with_time_zone(n("at")))
             .to_owned(),
         Table::create()
             .table(n("cart"))
@@ -215,11 +245,13 @@ fn indexes() -> Vec<IndexCreateStatement> {
     ]
 }
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 14] = [
     "shipping_zone",
     "shipping_rate",
     "emission_factor",
     "payment_option",
+    "discount",
+    "discount_use",
     "cart",
     "cart_line",
     "shop_order",

@@ -183,6 +183,23 @@ test('ja/JPY to Japan', async () => {
   });
 });
 
+test('en/USD to California, sales tax added', async () => {
+  await checkout({
+    javaScriptEnabled: true,
+    address: {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      line1: '1 Market St',
+      city: 'San Francisco',
+      region: 'CA',
+      country: 'US',
+      phone: '(415) 555-0100',
+      postcode: '94103',
+    },
+    expect: { total: /Tax 7\.25%/ },
+  });
+});
+
 test('ar/AED to the Emirates, cash on delivery, right to left, without JavaScript', async () => {
   await checkout({
     javaScriptEnabled: false,

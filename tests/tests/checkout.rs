@@ -529,6 +529,119 @@ async fn cancelling_gives_the_stock_back(s: &TestStore) {
     assert_eq!(events[1].from_status.as_deref(), Some("pending_payment"));
 }
 
+async fn sales_tax_follows_the_state(s: &TestStore) {
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::in_country(s, "en", "US").await;
+    b.add(v.id, "1").await;
+    let california = [
+        ("email", "ada@example.com"),
+        ("name", "Ada Lovelace"),
+        ("line1", "1 Market St"),
+        ("city", "San Francisco"),
+        ("region", "CA"),
+        ("postcode", "94103"),
+        ("country", "US"),
+        ("phone", "(415) 555-0100"),
+        ("shipping", "standard"),
+        ("payment", "bank_transfer"),
+    ];
+    assert_eq!(
+        b.submit("/en/checkout", &california).await,
+        "/en/checkout/review"
+    );
+    let review = b.get("/en/checkout/review").await;
+    assert!(review.body.contains("Tax 7.25%"), "{}", review.body);
+    // Oregon has no sales tax.
+    let mut oregon = california.to_vec();
+    oregon.retain(|(k, _)| *k != "region" && *k != "postcode");
+    oregon.push(("region", "OR"));
+    oregon.push(("postcode", "97201"));
+    assert_eq!(
+        b.submit("/en/checkout", &oregon).await,
+        "/en/checkout/review"
+    );
+    let review = b.get("/en/checkout/review").await;
+    assert!(!review.body.contains("Tax "), "{}", review.body);
+    assert_eq!(
+        b.submit("/en/checkout", &california).await,
+        "/en/checkout/review"
+    );
+    let review = b.get("/en/checkout/review").await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    b.submit("/en/checkout/place", &[("total", total.as_str())])
+        .await;
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    // Tax on the goods only; the delivery charge is not taxed.
+    let expected = (order.subtotal_minor * 725 + 5_000) / 10_000;
+    assert_eq!(order.tax_minor, expected);
+    assert_eq!(
+        order.total_minor,
+        order.subtotal_minor + order.shipping_minor + order.tax_minor
+    );
+}
+
+async fn discount_codes_apply_or_say_why_not(s: &TestStore) {
+    let v = variant_in_stock(s, 2).await;
+    let mut b = Shopper::new(s, "de").await;
+    ready_to_place(&mut b, v.id, "2").await;
+    let with_code = |code: &'static str| {
+        let mut form = BERLIN.to_vec();
+        form.push(("code", code));
+        form
+    };
+    for (code, message) in [("NOPE", "code-unknown"), ("SUMMER25", "code-expired")] {
+        assert_eq!(
+            b.submit("/de/checkout", &with_code(code)).await,
+            "/de/checkout"
+        );
+        let page = b.get("/de/checkout").await;
+        assert!(
+            page.body.contains(&format!(r#"value="{code}""#)),
+            "the code is kept"
+        );
+        assert!(page.body.contains("field-code"), "{message}");
+        assert!(page.body.contains("error-code"), "{message}: {}", page.body);
+    }
+    let before = b.get("/de/checkout/review").await;
+    assert!(
+        !before.body.contains("checkout/place"),
+        "no order with a bad code"
+    );
+    assert_eq!(
+        b.submit("/de/checkout", &with_code("welcome10")).await,
+        "/de/checkout/review"
+    );
+    let review = b.get("/de/checkout/review").await;
+    assert!(review.body.contains("WELCOME10"), "{}", review.body);
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    b.submit("/de/checkout/place", &[("total", total.as_str())])
+        .await;
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    let goods = order.subtotal_minor;
+    assert_eq!(order.discount_minor, (goods * 1000 + 5_000) / 10_000);
+    assert_eq!(
+        order.total_minor,
+        goods - order.discount_minor + order.shipping_minor
+    );
+    // Once per email: the same shopper cannot use it again.
+    let mut again = Shopper::new(s, "de").await;
+    again.add(v.id, "1").await;
+    assert_eq!(
+        again.submit("/de/checkout", &with_code("WELCOME10")).await,
+        "/de/checkout"
+    );
+    let page = again.get("/de/checkout").await;
+    assert!(page.body.contains("error-code"), "{}", page.body);
+}
+
 on_both_backends!(
     a_guest_buys_with_a_bank_transfer,
     bad_cart_input_gets_a_message,
@@ -539,6 +652,8 @@ on_both_backends!(
     cash_on_delivery_to_the_emirates,
     cancelling_gives_the_stock_back,
     order_email_reaches_an_smtp_server,
+    sales_tax_follows_the_state,
+    discount_codes_apply_or_say_why_not,
 );
 
 /// A thousand buyers, each with a cart holding the same variant, place their orders at once

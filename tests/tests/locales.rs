@@ -134,6 +134,7 @@ fn every_message_renders_in_every_locale() {
         ("material", "glass".into()),
         ("recyclable", "yes".into()),
         ("market", "European Union".into()),
+        ("code", "WELCOME10".into()),
     ];
     for id in used_ids() {
         for locale in Locale::ALL {

@@ -35,9 +35,11 @@ pub(crate) fn private_seo(
     title: String,
     path: &str,
 ) -> crate::components::layout::Seo {
+    // Never indexed (noindex), but described all the same, for tools and link previews.
+    let description = format!("{title} · {}", t(locale, "home-tagline"));
     let mut seo = simple_seo(
         title,
-        String::new(),
+        description,
         format!("/{}{path}", locale.code()),
         Vec::new(),
     );

@@ -10,7 +10,7 @@ use crate::functions::checkout::{CheckoutData, load_checkout};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use tradewind_domain::checkout::address::{Draft, FieldError};
-use tradewind_domain::checkout::email::tax_label;
+use tradewind_domain::checkout::email::{discount_row, tax_label};
 use tradewind_domain::checkout::view::{CheckoutPage, Totals};
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::tax::TaxRate;
@@ -181,12 +181,12 @@ fn form_view(frame: Frame, data: CheckoutData) -> AnyView {
     };
     let ship_error = group_error("shipping");
     let pay_error = group_error("payment");
-    let f = |name, label_id: &str, value: &str, kind, auto, required| {
+    let f = |name: &'static str, value: &str, kind, auto, required| {
         field(
             locale,
             &errors,
             name,
-            &t(locale, label_id),
+            &field_label(locale, name),
             value,
             kind,
             auto,
@@ -194,52 +194,25 @@ fn form_view(frame: Frame, data: CheckoutData) -> AnyView {
             None,
         )
     };
-    let email = f("email", "checkout-email", &d.email, "email", "email", true);
-    let name = f("name", "checkout-name", &d.name, "text", "name", true);
-    let line1 = f(
-        "line1",
-        "checkout-line1",
-        &d.line1,
-        "text",
-        "address-line1",
-        true,
-    );
-    let line2 = f(
-        "line2",
-        "checkout-line2",
-        &d.line2,
-        "text",
-        "address-line2",
-        false,
-    );
-    let city = f(
-        "city",
-        "checkout-city",
-        &d.city,
-        "text",
-        "address-level2",
-        true,
-    );
+    let email = f("email", &d.email, "email", "email", true);
+    let name = f("name", &d.name, "text", "name", true);
+    let line1 = f("line1", &d.line1, "text", "address-line1", true);
+    let line2 = f("line2", &d.line2, "text", "address-line2", false);
+    let city = f("city", &d.city, "text", "address-level2", true);
     let region = field(
         locale,
         &errors,
         "region",
-        &t(locale, "checkout-region"),
+        &field_label(locale, "region"),
         &d.region,
         "text",
         "address-level1",
         false,
         has_regions.then_some("region-list"),
     );
-    let postcode = f(
-        "postcode",
-        "checkout-postcode",
-        &d.postcode,
-        "text",
-        "postal-code",
-        false,
-    );
-    let phone = f("phone", "checkout-phone", &d.phone, "tel", "tel", true);
+    let postcode = f("postcode", &d.postcode, "text", "postal-code", false);
+    let phone = f("phone", &d.phone, "tel", "tel", true);
+    let discount_code = f("code", &d.code, "text", "off", false);
     let country_error = error_for(&errors, "country", locale);
     let country_invalid = country_error.is_some();
     view! {
@@ -283,6 +256,7 @@ fn form_view(frame: Frame, data: CheckoutData) -> AnyView {
                     {pay_error}
                     {payment}
                 </fieldset>
+                {discount_code}
                 <button type="submit" class="button">{t(locale, "checkout-continue")}</button>
             </form>
         </Layout>
@@ -302,6 +276,7 @@ fn field_label(locale: Locale, field: &str) -> String {
         "country" => t(locale, "checkout-country"),
         "phone" => t(locale, "checkout-phone"),
         "shipping" => t(locale, "checkout-shipping"),
+        "code" => t(locale, "checkout-code"),
         _ => t(locale, "checkout-payment"),
     }
 }
@@ -324,16 +299,17 @@ pub(crate) fn totals_table(
     locale: Locale,
     style: MoneyStyle,
 ) -> impl IntoView + use<> {
-    let mut rows = vec![
-        (
-            t(locale, "checkout-subtotal"),
-            totals.subtotal.format(style),
-        ),
-        (
-            t(locale, "checkout-shipping"),
-            totals.shipping.format(style),
-        ),
-    ];
+    let mut rows = vec![(
+        t(locale, "checkout-subtotal"),
+        totals.subtotal.format(style),
+    )];
+    for d in &totals.discounts {
+        rows.push(discount_row(d, locale, style));
+    }
+    rows.push((
+        t(locale, "checkout-shipping"),
+        totals.shipping.format(style),
+    ));
     if totals.fee.minor != 0 {
         rows.push((t(locale, "checkout-fee"), totals.fee.format(style)));
     }

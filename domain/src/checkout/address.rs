@@ -25,6 +25,8 @@ pub struct Draft {
     pub shipping: String,
     /// The chosen payment method.
     pub payment: String,
+    /// A discount code, as typed.
+    pub code: String,
     /// Whether the form was submitted at least once (errors show only after that).
     pub submitted: bool,
 }
@@ -47,7 +49,7 @@ impl FieldError {
 
 /// Every reason a field can be refused for (`checkout-error-<code>`), the shipping and
 /// payment choices' included.
-pub const ERROR_CODES: [&str; 10] = [
+pub const ERROR_CODES: [&str; 17] = [
     "required",
     "email",
     "too-long",
@@ -58,6 +60,13 @@ pub const ERROR_CODES: [&str; 10] = [
     "shipping",
     "no-shipping",
     "payment",
+    "code-unknown",
+    "code-not-yet",
+    "code-expired",
+    "code-market",
+    "code-used-up",
+    "code-used",
+    "code-minimum",
 ];
 
 /// The longest text a field takes (the email's limit is RFC 5321's).

@@ -43,10 +43,11 @@ pub struct Message {
 /// The rows of the money summary: label and amount, as the order was charged.
 fn summary(order: &OrderView, locale: Locale, style: MoneyStyle) -> Vec<(String, String)> {
     let t_ = &order.totals;
-    let mut rows = vec![
-        (t(locale, "checkout-subtotal"), t_.subtotal.format(style)),
-        (t(locale, "checkout-shipping"), t_.shipping.format(style)),
-    ];
+    let mut rows = vec![(t(locale, "checkout-subtotal"), t_.subtotal.format(style))];
+    for d in &t_.discounts {
+        rows.push(discount_row(d, locale, style));
+    }
+    rows.push((t(locale, "checkout-shipping"), t_.shipping.format(style)));
     if t_.fee.minor != 0 {
         rows.push((t(locale, "checkout-fee"), t_.fee.format(style)));
     }
@@ -61,6 +62,24 @@ fn summary(order: &OrderView, locale: Locale, style: MoneyStyle) -> Vec<(String,
     }
     rows.push((t(locale, "checkout-total"), t_.total.format(style)));
     rows
+}
+
+/// A discount's row: "Discount (WELCOME10)", "−€4.50".
+pub fn discount_row(
+    d: &super::view::DiscountLine,
+    locale: Locale,
+    style: MoneyStyle,
+) -> (String, String) {
+    let label = if d.code.is_empty() {
+        t(locale, "checkout-discount")
+    } else {
+        t_args(
+            locale,
+            "checkout-discount-code",
+            &[("code", d.code.clone().into())],
+        )
+    };
+    (label, format!("\u{2212}{}", d.amount.format(style)))
 }
 
 /// A tax line's label: "Includes 19 % tax" where prices include it, "Tax 8.875 %" where it

@@ -9,6 +9,8 @@ pub mod view;
 
 #[cfg(feature = "server")]
 mod cart;
+#[cfg(feature = "server")]
+pub mod discount;
 pub mod email;
 #[cfg(feature = "server")]
 mod order;

@@ -4,13 +4,17 @@
 
 use super::address::{self, Draft, FieldError};
 use super::cart::{Priced, summarize};
+use super::discount;
 use super::email::{self, EmailKind};
 use super::totals::totals;
-use super::view::{CheckoutPage, OrderLineView, OrderView, PaymentChoice, ShippingChoice, Totals};
+use super::view::{
+    CheckoutPage, DiscountLine, OrderLineView, OrderView, PaymentChoice, ShippingChoice, Totals,
+};
 use super::{Checkout, CheckoutError};
+use crate::entity::discount as entity_discount;
 use crate::entity::{
-    cart, email_outbox, order_event, order_line, payment, payment_option, reservation, shop_order,
-    stock_level, warehouse,
+    cart, discount_use, email_outbox, order_event, order_line, payment, payment_option,
+    reservation, shop_order, stock_level, warehouse,
 };
 use crate::error::DomainError;
 use crate::locale::Locale;
@@ -98,6 +102,13 @@ struct Breakdown {
     reserved: Vec<(i32, i32, i32)>,
 }
 
+/// A checkout worked out: the page, its priced lines and the discounts that apply.
+struct Prepared {
+    page: CheckoutPage,
+    priced: Vec<Priced>,
+    discounts: Vec<discount::Applied>,
+}
+
 /// An order placed (or found already placed for the same cart).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placed {
@@ -127,8 +138,7 @@ impl Checkout {
         market: &Market,
         country: &str,
     ) -> Result<CheckoutPage, CheckoutError> {
-        let (page, _) = self.prepare(cart, locale, market, country).await?;
-        Ok(page)
+        Ok(self.prepare(cart, locale, market, country).await?.page)
     }
 
     async fn prepare(
@@ -137,7 +147,7 @@ impl Checkout {
         locale: Locale,
         market: &Market,
         country: &str,
-    ) -> Result<(CheckoutPage, Vec<Priced>), CheckoutError> {
+    ) -> Result<Prepared, CheckoutError> {
         let mut draft = parse_draft(cart);
         if draft.country.is_empty() {
             draft.country = country.to_owned();
@@ -148,11 +158,33 @@ impl Checkout {
         } else {
             country.to_owned()
         };
-        let priced = self.cart_lines(cart, locale, market, &destination).await?;
+        // Where a state sets its own tax (US sales tax), the state is part of the place taxed.
+        let taxed_at = match address::region_codes(&destination) {
+            Some(_) if !clean.region.is_empty() && !errors.iter().any(|e| e.field == "region") => {
+                format!("{destination}-{}", clean.region)
+            }
+            _ => destination.clone(),
+        };
+        let priced = self.cart_lines(cart, locale, market, &taxed_at).await?;
         let view = summarize(&priced, locale, market, cart.market_id != market.id);
-        let shipping = self
+        let (applied, refused) =
+            discount::applicable(self.db(), &draft.code, &clean.email, market, view.subtotal)
+                .await?;
+        if let Some(why) = refused {
+            errors.push(FieldError {
+                field: "code".into(),
+                code: format!("code-{why}"),
+            });
+        }
+        let mut shipping = self
             .shipping_choices(market, &destination, view.weight_grams, view.subtotal)
             .await?;
+        if applied.iter().any(|a| a.free_shipping) {
+            for s in &mut shipping {
+                s.price = Money::zero(s.price.currency);
+                s.free = true;
+            }
+        }
         if draft.shipping.is_empty() {
             draft.shipping = shipping.first().map(|s| s.code.clone()).unwrap_or_default();
         }
@@ -194,13 +226,33 @@ impl Checkout {
         let totals = match (&chosen_shipping, &chosen_payment) {
             (Some(s), Some(p)) if errors.is_empty() && !priced.is_empty() => {
                 let quotes: Vec<_> = priced.iter().map(|p| p.quote).collect();
-                let services = self
-                    .catalog
-                    .price_book()
-                    .tax_rate(&destination, TaxClass::Standard);
+                // VAT and GST apply to delivery; US states mostly leave a separately stated
+                // delivery charge untaxed, so markets that add tax on top do too.
+                let services = if market.tax_inclusive {
+                    self.catalog
+                        .price_book()
+                        .tax_rate(&taxed_at, TaxClass::Standard)
+                } else {
+                    crate::tax::TaxRate::ZERO
+                };
+                let off: Vec<DiscountLine> = applied
+                    .iter()
+                    .filter(|a| a.amount.minor != 0)
+                    .map(|a| DiscountLine {
+                        code: a.code.clone(),
+                        amount: a.amount,
+                    })
+                    .collect();
                 Some(
-                    totals(&quotes, s.price, p.fee, services, market.tax_inclusive)
-                        .map_err(money_err)?,
+                    totals(
+                        &quotes,
+                        &off,
+                        s.price,
+                        p.fee,
+                        services,
+                        market.tax_inclusive,
+                    )
+                    .map_err(money_err)?,
                 )
             }
             _ => None,
@@ -223,7 +275,11 @@ impl Checkout {
             payment,
             totals,
         };
-        Ok((page, priced))
+        Ok(Prepared {
+            page,
+            priced,
+            discounts: applied,
+        })
     }
 
     /// Saves the checkout form as submitted (even when it has errors, so nothing typed is
@@ -249,9 +305,10 @@ impl Checkout {
             draft: json,
             ..cart.clone()
         };
-        let (page, priced) = self.prepare(&saved, locale, market, country).await?;
-        self.accept_prices(&cart.id, market, &priced).await?;
-        Ok(page)
+        let prepared = self.prepare(&saved, locale, market, country).await?;
+        self.accept_prices(&cart.id, market, &prepared.priced)
+            .await?;
+        Ok(prepared.page)
     }
 
     /// The order already placed from this cart, if any.
@@ -284,7 +341,8 @@ impl Checkout {
         let Some(cart) = self.open_cart(cart_id).await? else {
             return Err(CheckoutError::Empty);
         };
-        let (page, priced) = self.prepare(&cart, locale, market, country).await?;
+        let prepared = self.prepare(&cart, locale, market, country).await?;
+        let (page, priced) = (&prepared.page, &prepared.priced);
         if page.cart.is_empty() {
             return Err(CheckoutError::Empty);
         }
@@ -301,7 +359,7 @@ impl Checkout {
             return Err(CheckoutError::Incomplete);
         };
         if expected_total != Some(totals.total.minor) {
-            self.accept_prices(&cart.id, market, &priced).await?;
+            self.accept_prices(&cart.id, market, priced).await?;
             return Err(CheckoutError::PriceChanged);
         }
         let txn = self.db().begin().await?;
@@ -321,23 +379,22 @@ impl Checkout {
                 .ok_or(CheckoutError::Empty);
         }
         let placed = self
-            .write_order(&txn, &cart, &page, &priced, totals, locale, market)
+            .write_order(&txn, &cart, &prepared, totals, locale, market)
             .await?;
         txn.commit().await?;
         Ok(placed)
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn write_order(
         &self,
         txn: &DatabaseTransaction,
         cart: &cart::Model,
-        page: &CheckoutPage,
-        priced: &[Priced],
+        prepared: &Prepared,
         totals: Totals,
         locale: Locale,
         market: &Market,
     ) -> Result<Placed, CheckoutError> {
+        let (page, priced) = (&prepared.page, &prepared.priced);
         let now = Utc::now();
         let draft = &page.draft;
         let shipping = page
@@ -400,7 +457,7 @@ impl Checkout {
             status: Set(OrderStatus::PendingPayment.code().to_owned()),
             tax_inclusive: Set(totals.inclusive),
             subtotal_minor: Set(totals.subtotal.minor),
-            discount_minor: Set(0),
+            discount_minor: Set(totals.discounts.iter().map(|d| d.amount.minor).sum::<i64>()),
             shipping_minor: Set(totals.shipping.minor),
             fee_minor: Set(totals.fee.minor),
             tax_minor: Set(totals.tax.minor),
@@ -479,6 +536,8 @@ impl Checkout {
         })
         .exec(txn)
         .await?;
+        self.redeem(txn, &prepared.discounts, order_id, &draft.email)
+            .await?;
         record(
             txn,
             order_id,
@@ -508,6 +567,48 @@ impl Checkout {
             token,
             new: true,
         })
+    }
+
+    /// Counts each discount's use. A limited one is taken only while uses remain, so two
+    /// orders cannot both have its last use: the later one sees the new figures instead.
+    async fn redeem(
+        &self,
+        txn: &DatabaseTransaction,
+        applied: &[discount::Applied],
+        order_id: i32,
+        email: &str,
+    ) -> Result<(), CheckoutError> {
+        for a in applied {
+            let taken = entity_discount::Entity::update_many()
+                .col_expr(
+                    entity_discount::Column::Used,
+                    Expr::col(entity_discount::Column::Used).add(1),
+                )
+                .filter(entity_discount::Column::Id.eq(a.id))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(entity_discount::Column::UsageLimit.is_null())
+                        .add(
+                            Expr::col(entity_discount::Column::Used)
+                                .lt(Expr::col(entity_discount::Column::UsageLimit)),
+                        ),
+                )
+                .exec(txn)
+                .await?;
+            if taken.rows_affected != 1 {
+                return Err(CheckoutError::PriceChanged);
+            }
+            discount_use::Entity::insert(discount_use::ActiveModel {
+                discount_id: Set(a.id),
+                order_id: Set(order_id),
+                email: Set(email.to_lowercase()),
+                at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Holds a line's units in the warehouses that have them (those in the destination

@@ -1,18 +1,21 @@
-//! An order's money: goods, shipping, the payment fee and tax, added up one way for every
-//! market. Tax is computed per line (by the price book, on the whole line) and for shipping
-//! and fees at the destination's standard rate; in a tax-inclusive market it is taken out of
-//! the prices, elsewhere added on top.
+//! An order's money: goods, discounts, shipping, the payment fee and tax, added up one way
+//! for every market. Tax is computed per line (by the price book, on the whole line, after
+//! its share of the discounts) and for shipping and fees at the destination's standard rate;
+//! in a tax-inclusive market it is taken out of the prices, elsewhere added on top.
 
-use super::view::{TaxLine, Totals};
+use super::discount::take_off;
+use super::view::{DiscountLine, TaxLine, Totals};
 use crate::money::{Money, MoneyError};
 use crate::price_book::Quote;
 use crate::tax::TaxRate;
 use std::collections::BTreeMap;
 
-/// Adds up priced lines, shipping and a fee (both as shown in the market: gross where prices
-/// include tax). `services` is the rate shipping and fees are taxed at.
+/// Adds up priced lines less their discounts, shipping and a fee (both as shown in the
+/// market: gross where prices include tax). `services` is the rate shipping and fees are
+/// taxed at.
 pub fn totals(
     lines: &[Quote],
+    discounts: &[DiscountLine],
     shipping: Money,
     fee: Money,
     services: TaxRate,
@@ -29,6 +32,12 @@ pub fn totals(
     let mut subtotal = zero;
     for q in lines {
         subtotal = subtotal.checked_add(if inclusive { q.gross } else { q.net })?;
+    }
+    let off = discounts
+        .iter()
+        .try_fold(zero, |sum, d| sum.checked_add(d.amount))?;
+    let off = Money::new(off.minor.clamp(0, subtotal.minor.max(0)), currency);
+    for q in take_off(lines, off)? {
         add_tax(q.rate, q.tax)?;
     }
     let charges = shipping.checked_add(fee)?;
@@ -48,12 +57,13 @@ pub fn totals(
     let tax = taxes
         .iter()
         .try_fold(zero, |sum, t| sum.checked_add(t.amount))?;
-    let mut total = subtotal.checked_add(charges)?;
+    let mut total = subtotal.checked_sub(off)?.checked_add(charges)?;
     if !inclusive {
         total = total.checked_add(tax)?;
     }
     Ok(Totals {
         subtotal,
+        discounts: discounts.to_vec(),
         shipping,
         fee,
         tax,
@@ -105,6 +115,7 @@ mod tests {
                 line(4499, 2, "19", eur, true),
                 line(1290, 1, "7", eur, true),
             ],
+            &[],
             Money::new(490, eur),
             Money::zero(eur),
             rate("19"),
@@ -135,6 +146,7 @@ mod tests {
         let jpy = Currency::Jpy;
         let t = totals(
             &[line(2980, 3, "10", jpy, true)],
+            &[],
             Money::new(800, jpy),
             Money::zero(jpy),
             rate("10"),
@@ -152,6 +164,7 @@ mod tests {
         let vnd = Currency::Vnd;
         let t = totals(
             &[line(450_000, 1, "10", vnd, true)],
+            &[],
             Money::new(30_000, vnd),
             Money::new(20_000, vnd),
             rate("10"),
@@ -169,6 +182,7 @@ mod tests {
         let bhd = Currency::Bhd;
         let t = totals(
             &[line(12_500, 2, "10", bhd, false)],
+            &[],
             Money::new(1_750, bhd),
             Money::zero(bhd),
             rate("10"),
@@ -182,6 +196,7 @@ mod tests {
         let usd = Currency::Usd;
         let t = totals(
             &[line(2499, 1, "0", usd, false)],
+            &[],
             Money::new(599, usd),
             Money::zero(usd),
             rate("0"),
@@ -193,9 +208,48 @@ mod tests {
     }
 
     #[test]
+    fn a_discount_comes_off_before_tax() {
+        // €44.99 with 19 % inside, 10 % off (€4.50), €4.90 shipping: the VAT is taken out of
+        // €40.49, not €44.99.
+        let eur = Currency::Eur;
+        let t = totals(
+            &[line(4499, 1, "19", eur, true)],
+            &[DiscountLine {
+                code: "WELCOME10".into(),
+                amount: Money::new(450, eur),
+            }],
+            Money::new(490, eur),
+            Money::zero(eur),
+            rate("19"),
+            true,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.subtotal.minor, 4499);
+        assert_eq!(t.total.minor, 4499 - 450 + 490);
+        // 40.49 × 19/119 = 6.46; 4.90 × 19/119 = 0.78.
+        assert_eq!(t.tax.minor, 646 + 78);
+        // Where tax is added, it is added to the discounted price: $20 - $5 at 8.875 %.
+        let usd = Currency::Usd;
+        let t = totals(
+            &[line(2000, 1, "8.875", usd, false)],
+            &[DiscountLine {
+                code: "SAVE5".into(),
+                amount: Money::new(500, usd),
+            }],
+            Money::zero(usd),
+            Money::zero(usd),
+            rate("0"),
+            false,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.tax.minor, t.total.minor), (133, 1633));
+    }
+
+    #[test]
     fn mixing_currencies_is_refused() {
         let r = totals(
             &[line(100, 1, "10", Currency::Eur, true)],
+            &[],
             Money::new(100, Currency::Usd),
             Money::zero(Currency::Usd),
             rate("10"),

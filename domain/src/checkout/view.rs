@@ -98,11 +98,21 @@ pub struct TaxLine {
     pub amount: Money,
 }
 
+/// A discount on an order: its code (empty for an automatic one) and what it took off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountLine {
+    pub code: String,
+    pub amount: Money,
+}
+
 /// The money of an order, as charged: every figure the review page and the order show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
-    /// Goods as shown (gross where prices include tax).
+    /// Goods as shown (gross where prices include tax), before discounts.
     pub subtotal: Money,
+    /// Off the goods, before tax.
+    #[serde(default)]
+    pub discounts: Vec<DiscountLine>,
     pub shipping: Money,
     /// The payment method's fee (cash on delivery).
     pub fee: Money,

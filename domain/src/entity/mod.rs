@@ -9,6 +9,8 @@ pub mod cart_line;
 pub mod collection;
 pub mod collection_product;
 pub mod collection_translation;
+pub mod discount;
+pub mod discount_use;
 pub mod email_outbox;
 pub mod emission_factor;
 pub mod market;

@@ -1072,6 +1072,60 @@ pub const MARKETS: [MarketText; 10] = [
     },
 ];
 
+/// US sales tax: each state's statewide base rate in percent (2025, as the Tax Foundation
+/// lists them; Utah and Virginia with their mandatory local part). Cities and counties add
+/// their own, which a real store takes from a tax service or enters here; and a seller
+/// collects only where it has nexus. Alaska, Delaware, Montana, New Hampshire and Oregon have
+/// none.
+pub const US_SALES_TAX: &[(&str, &str)] = &[
+    ("AL", "4"),
+    ("AZ", "5.6"),
+    ("AR", "6.5"),
+    ("CA", "7.25"),
+    ("CO", "2.9"),
+    ("CT", "6.35"),
+    ("DC", "6"),
+    ("FL", "6"),
+    ("GA", "4"),
+    ("HI", "4"),
+    ("ID", "6"),
+    ("IL", "6.25"),
+    ("IN", "7"),
+    ("IA", "6"),
+    ("KS", "6.5"),
+    ("KY", "6"),
+    ("LA", "5"),
+    ("ME", "5.5"),
+    ("MD", "6"),
+    ("MA", "6.25"),
+    ("MI", "6"),
+    ("MN", "6.875"),
+    ("MS", "7"),
+    ("MO", "4.225"),
+    ("NE", "5.5"),
+    ("NV", "6.85"),
+    ("NJ", "6.625"),
+    ("NM", "4.875"),
+    ("NY", "4"),
+    ("NC", "4.75"),
+    ("ND", "5"),
+    ("OH", "5.75"),
+    ("OK", "4.5"),
+    ("PA", "6"),
+    ("RI", "7"),
+    ("SC", "6"),
+    ("SD", "4.2"),
+    ("TN", "7"),
+    ("TX", "6.25"),
+    ("UT", "6.1"),
+    ("VT", "6"),
+    ("VA", "5.3"),
+    ("WA", "6.5"),
+    ("WV", "6"),
+    ("WI", "5"),
+    ("WY", "4"),
+];
+
 /// VAT, GST and consumption tax in every country of the demo markets: standard and reduced
 /// rates in percent, and what the tax is called there. The US has none at country level
 /// (sales tax is per state, and comes with the address at checkout).

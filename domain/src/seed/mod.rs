@@ -16,7 +16,7 @@ use crate::tax::{GrossPolicy, TaxClass, TaxRate};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use content::{
     BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, SHIPPING,
-    TAX_RATES, TITLE_PATTERN, Words,
+    TAX_RATES, TITLE_PATTERN, US_SALES_TAX, Words,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -443,6 +443,19 @@ async fn seed_shop(db: &impl ConnectionTrait, keys: &mut Keys) -> Result<Vec<(i3
             });
         }
     }
+    for (state, rate) in US_SALES_TAX {
+        let rate: TaxRate = rate
+            .parse()
+            .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
+        rates.push(tax_rate::ActiveModel {
+            country: Set("US".into()),
+            region: Set((*state).to_owned()),
+            tax_class: Set(TaxClass::Standard.code().to_owned()),
+            rate_ppm: Set(i64::from(rate.ppm)),
+            label: Set("Sales tax".into()),
+            ..Default::default()
+        });
+    }
     insert_all(db, rates).await?;
     insert_all(
         db,
@@ -552,7 +565,61 @@ async fn seed_selling(db: &impl ConnectionTrait) -> Result<()> {
     }
     insert_all(db, zones).await?;
     insert_all(db, rates).await?;
-    insert_all(db, options).await
+    insert_all(db, options).await?;
+    seed_discounts(db).await
+}
+
+/// Demo discounts: a welcome code (10 %, once per email), a fixed €/$/£5 off, free shipping
+/// above a minimum, one that has ended, and an automatic 5 % off large orders.
+async fn seed_discounts(db: &impl ConnectionTrait) -> Result<()> {
+    let row = |code: Option<&str>, kind: &str| discount::ActiveModel {
+        code: Set(code.map(str::to_owned)),
+        kind: Set(kind.to_owned()),
+        percent_bp: Set(0),
+        amounts: Set("{}".into()),
+        minimum: Set("{}".into()),
+        markets: Set(String::new()),
+        starts_at: Set(None),
+        ends_at: Set(None),
+        usage_limit: Set(None),
+        per_email_limit: Set(None),
+        used: Set(0),
+        ..Default::default()
+    };
+    let ended = Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).single();
+    insert_all(
+        db,
+        vec![
+            discount::ActiveModel {
+                percent_bp: Set(1000),
+                per_email_limit: Set(Some(1)),
+                ..row(Some("WELCOME10"), "percent")
+            },
+            discount::ActiveModel {
+                amounts: Set(r#"{"EUR": 500, "USD": 500, "GBP": 500}"#.into()),
+                minimum: Set(r#"{"EUR": 2500, "USD": 2500, "GBP": 2500}"#.into()),
+                usage_limit: Set(Some(1000)),
+                ..row(Some("SAVE5"), "fixed")
+            },
+            discount::ActiveModel {
+                minimum: Set(
+                    r#"{"EUR": 3000, "USD": 3000, "GBP": 3000, "JPY": 4000, "CNY": 20000}"#.into(),
+                ),
+                ..row(Some("FREESHIP"), "free_shipping")
+            },
+            discount::ActiveModel {
+                percent_bp: Set(2500),
+                ends_at: Set(ended),
+                ..row(Some("SUMMER25"), "percent")
+            },
+            discount::ActiveModel {
+                percent_bp: Set(500),
+                minimum: Set(r#"{"EUR": 20000, "USD": 20000, "GBP": 20000, "JPY": 30000}"#.into()),
+                ..row(None, "percent")
+            },
+        ],
+    )
+    .await
 }
 
 fn collection_id(collections: &[(i32, &str)], handle: &str) -> Option<i32> {
