@@ -112,3 +112,6 @@ checkout-error-code-market = هذا الرمز غير صالح للاستخدا�
 checkout-error-code-used-up = بلغ هذا الرمز الحد الأقصى لعدد مرات الاستخدام.
 checkout-error-code-used = لقد استخدمت هذا الرمز من قبل.
 checkout-error-code-minimum = لم يبلغ طلبك بعد الحد الأدنى المطلوب لاستخدام هذا الرمز.
+checkout-duty = الرسوم الجمركية
+checkout-duty-on-delivery = سيحصّل مندوب التوصيل عند التسليم رسومًا جمركية تبلغ نحو { $amount }.
+checkout-ioss = ضريبة القيمة المضافة على الاستيراد مشمولة في السعر، فلا يلزمك دفع أي مبالغ إضافية عند التسليم.

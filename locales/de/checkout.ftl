@@ -112,3 +112,6 @@ checkout-error-code-market = Dieser Code gilt nicht in deinem Land oder deiner R
 checkout-error-code-used-up = Das Einlöselimit für diesen Code ist bereits erreicht.
 checkout-error-code-used = Du hast diesen Code bereits eingelöst.
 checkout-error-code-minimum = Deine Bestellung erreicht den Mindestbestellwert für diesen Code noch nicht.
+checkout-duty = Einfuhrabgaben
+checkout-duty-on-delivery = Bei der Lieferung zahlst du Einfuhrabgaben von ca. { $amount } an den Zusteller.
+checkout-ioss = Die Einfuhrumsatzsteuer ist bereits im Preis enthalten. Bei der Lieferung zahlst du nichts mehr.

@@ -112,3 +112,6 @@ checkout-error-code-market = This code is not valid in your country or region.
 checkout-error-code-used-up = This code has been used up.
 checkout-error-code-used = You have already used this code.
 checkout-error-code-minimum = Your order does not reach this code's minimum yet.
+checkout-duty = Import duties
+checkout-duty-on-delivery = Import duties of about { $amount } are collected by the courier on delivery.
+checkout-ioss = Import VAT is included in the price: nothing more to pay on delivery.

@@ -112,3 +112,6 @@ checkout-error-code-market = Este código no es válido en el país o la región
 checkout-error-code-used-up = Este código ya ha alcanzado su límite de usos.
 checkout-error-code-used = Este código ya se ha utilizado con este correo electrónico.
 checkout-error-code-minimum = El pedido todavía no alcanza el importe mínimo para este código.
+checkout-duty = Aranceles de importación
+checkout-duty-on-delivery = El repartidor cobrará en la entrega unos { $amount } en concepto de aranceles de importación.
+checkout-ioss = El IVA de importación está incluido en el precio: no hay que pagar nada más en la entrega.

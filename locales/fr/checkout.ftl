@@ -112,3 +112,6 @@ checkout-error-code-market = Ce code n’est pas valable dans votre pays ou rég
 checkout-error-code-used-up = Ce code a atteint son nombre maximal d’utilisations.
 checkout-error-code-used = Vous avez déjà utilisé ce code.
 checkout-error-code-minimum = Votre commande n’atteint pas encore le montant minimum requis pour ce code.
+checkout-duty = Droits de douane
+checkout-duty-on-delivery = Des droits de douane d’environ { $amount } vous seront demandés par le livreur à la livraison.
+checkout-ioss = La TVA à l’importation est incluse dans le prix : vous n’aurez rien de plus à payer à la livraison.

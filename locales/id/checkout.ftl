@@ -112,3 +112,6 @@ checkout-error-code-market = Kode ini tidak berlaku di negara atau wilayah Anda.
 checkout-error-code-used-up = Kuota penggunaan kode ini sudah habis.
 checkout-error-code-used = Anda sudah pernah menggunakan kode ini.
 checkout-error-code-minimum = Pesanan Anda belum mencapai minimum belanja untuk kode ini.
+checkout-duty = Bea masuk
+checkout-duty-on-delivery = Kurir akan menagih bea masuk sekitar { $amount } saat pesanan Anda diantar.
+checkout-ioss = PPN impor sudah termasuk dalam harga: Anda tidak perlu membayar apa pun lagi saat pesanan diterima.

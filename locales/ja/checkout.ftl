@@ -112,3 +112,6 @@ checkout-error-code-market = このクーポンコードは、お客様の国・
 checkout-error-code-used-up = このクーポンコードは利用上限に達したため、ご利用いただけません。
 checkout-error-code-used = このクーポンコードはすでにご利用済みです。
 checkout-error-code-minimum = ご注文金額が、このクーポンコードの最低利用金額にまだ達していません。
+checkout-duty = 輸入関税
+checkout-duty-on-delivery = 商品のお届け時に、輸入関税として約 { $amount } を配達員にお支払いいただきます。
+checkout-ioss = 輸入消費税は価格に含まれているため、お届け時に追加でお支払いいただく必要はございません。

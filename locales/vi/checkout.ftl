@@ -112,3 +112,6 @@ checkout-error-code-market = Mã này không áp dụng cho quốc gia hoặc kh
 checkout-error-code-used-up = Mã này đã hết lượt sử dụng.
 checkout-error-code-used = Bạn đã sử dụng mã này rồi.
 checkout-error-code-minimum = Đơn hàng của bạn chưa đạt giá trị tối thiểu để áp dụng mã này.
+checkout-duty = Thuế nhập khẩu
+checkout-duty-on-delivery = Nhân viên giao hàng sẽ thu khoảng { $amount } thuế nhập khẩu khi giao hàng.
+checkout-ioss = Giá đã bao gồm VAT nhập khẩu: bạn không phải trả thêm gì khi nhận hàng.

@@ -64,6 +64,27 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(integer(n("position")).default(0))
             .to_owned(),
         Table::create()
+            .table(n("import_rule"))
+            .col(integer(n("market_id")).primary_key())
+            // Consignments whose goods (before tax) are worth more than this, in the market's
+            // currency, pay duties: EU 150 €. None: no duties are reckoned.
+            .col(big_integer_null(n("de_minimis_minor")))
+            // ddp: duties collected at checkout; dap: the shopper pays them on delivery.
+            .col(string_len(n("duty_mode"), 8).default("ddp"))
+            // The shop's IOSS number, stored on EU orders whose import VAT it collects.
+            .col(string_len(n("ioss_number"), 32).default(""))
+            .to_owned(),
+        Table::create()
+            .table(n("duty_rate"))
+            .col(pk_auto(n("id")))
+            .col(integer(n("market_id")))
+            // The start of a Harmonized System code, digits only: 6911 covers 6911.10.00.
+            .col(string_len(n("hs_prefix"), 10))
+            // ISO country of origin; empty: any origin.
+            .col(string_len(n("origin"), 2).default(""))
+            .col(big_integer(n("rate_ppm")))
+            .to_owned(),
+        Table::create()
             .table(n("discount"))
             .col(pk_auto(n("id")))
             // Upper case; none for an automatic discount.
@@ -245,11 +266,13 @@ fn indexes() -> Vec<IndexCreateStatement> {
     ]
 }
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 16] = [
     "shipping_zone",
     "shipping_rate",
     "emission_factor",
     "payment_option",
+    "import_rule",
+    "duty_rate",
     "discount",
     "discount_use",
     "cart",

@@ -84,19 +84,20 @@ async function mailTo(to) {
   throw new Error(`no email to ${to}`);
 }
 
-async function checkout({ javaScriptEnabled, language, address, payment, expect }) {
+async function checkout({ javaScriptEnabled, language, address, payment, expect, product = 'lotus-teapot', quantity }) {
   const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
 
-  await page.goto(`${base}/en/products/lotus-teapot`);
+  await page.goto(`${base}/en/products/${product}`);
   if (language) {
     await page.locator('.locale-switcher summary').click();
     await page.getByRole('link', { name: language }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/en/'));
   }
   const lang = await page.locator('html').getAttribute('lang');
+  if (quantity) await page.locator('#buy-quantity').fill(String(quantity));
   await page.locator('.buy-form button[type="submit"]').click();
   await page.waitForURL(new RegExp(`/${lang}/cart`));
   assert.equal(await page.locator('.cart-lines tbody tr').count(), 1);
@@ -197,6 +198,25 @@ test('en/USD to California, sales tax added', async () => {
       postcode: '94103',
     },
     expect: { total: /Tax 7\.25%/ },
+  });
+});
+
+test('fr/EUR to France above 150 €: duties shown and collected', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    language: 'Français',
+    product: 'lantern-bowl',
+    quantity: 9,
+    address: {
+      email: 'chloe@example.fr',
+      name: 'Chloé Martin',
+      line1: '12 rue de Rivoli',
+      city: 'Paris',
+      country: 'FR',
+      phone: '01 23 45 67 89',
+      postcode: '75001',
+    },
+    expect: { total: /Droits de douane/ },
   });
 });
 

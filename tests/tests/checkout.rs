@@ -642,6 +642,100 @@ async fn discount_codes_apply_or_say_why_not(s: &TestStore) {
     assert!(page.body.contains("error-code"), "{}", page.body);
 }
 
+async fn parcels_above_150_euros_pay_duties(s: &TestStore) {
+    // Porcelain (HS 6911, 12 % duty into the EU): enough of it to pass 150 € before VAT.
+    let porcelain: Vec<variant::Model> = variant::Entity::find()
+        .filter(variant::Column::HsCode.starts_with("6911"))
+        .all(&s.db)
+        .await
+        .expect("variants");
+    let mut b = Shopper::new(s, "fr").await;
+    let mut lines = 0;
+    for v in &porcelain {
+        let free: i32 = stock_level::Entity::find()
+            .filter(stock_level::Column::VariantId.eq(v.id))
+            .all(&s.db)
+            .await
+            .expect("stock")
+            .iter()
+            .map(|l| l.on_hand - l.reserved)
+            .sum();
+        let active = product::Entity::find_by_id(v.product_id)
+            .one(&s.db)
+            .await
+            .expect("product")
+            .is_some_and(|p| p.status == "active");
+        if free >= 2 && active {
+            b.add(v.id, "2").await;
+            lines += 1;
+        }
+        if lines == 5 {
+            break;
+        }
+    }
+    let paris = [
+        ("email", "chloe@example.fr"),
+        ("name", "Chloé Martin"),
+        ("line1", "12 rue de Rivoli"),
+        ("city", "Paris"),
+        ("postcode", "75001"),
+        ("country", "FR"),
+        ("phone", "01 23 45 67 89"),
+        ("shipping", "standard"),
+        ("payment", "bank_transfer"),
+    ];
+    assert_eq!(
+        b.submit("/fr/checkout", &paris).await,
+        "/fr/checkout/review"
+    );
+    let review = b.get("/fr/checkout/review").await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    b.submit("/fr/checkout/place", &[("total", total.as_str())])
+        .await;
+    let order = shop_order::Entity::find()
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    assert!(order.duty_minor > 0, "duties collected: {}", review.body);
+    assert!(order.breakdown.contains("above_de_minimis\":true"));
+    assert_eq!(
+        order.total_minor,
+        order.subtotal_minor + order.shipping_minor + order.duty_minor
+    );
+
+    // One small item stays under 150 €: no duty, import VAT paid under the shop's IOSS number.
+    let v = variant_in_stock(s, 1).await;
+    let mut small = Shopper::new(s, "fr").await;
+    small.add(v.id, "1").await;
+    assert_eq!(
+        small.submit("/fr/checkout", &paris).await,
+        "/fr/checkout/review"
+    );
+    let review = small.get("/fr/checkout/review").await;
+    assert!(
+        review.body.contains("class=\"notice landed\""),
+        "{}",
+        review.body
+    );
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    small
+        .submit("/fr/checkout/place", &[("total", total.as_str())])
+        .await;
+    let order = shop_order::Entity::find()
+        .order_by_desc(shop_order::Column::Id)
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    assert_eq!(order.duty_minor, 0);
+    assert!(
+        order.breakdown.contains("IM2760000001"),
+        "{}",
+        order.breakdown
+    );
+}
+
 on_both_backends!(
     a_guest_buys_with_a_bank_transfer,
     bad_cart_input_gets_a_message,
@@ -654,6 +748,7 @@ on_both_backends!(
     order_email_reaches_an_smtp_server,
     sales_tax_follows_the_state,
     discount_codes_apply_or_say_why_not,
+    parcels_above_150_euros_pay_duties,
 );
 
 /// A thousand buyers, each with a cart holding the same variant, place their orders at once

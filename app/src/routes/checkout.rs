@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use tradewind_domain::checkout::address::{Draft, FieldError};
 use tradewind_domain::checkout::email::{discount_row, tax_label};
-use tradewind_domain::checkout::view::{CheckoutPage, Totals};
+use tradewind_domain::checkout::view::{CheckoutPage, Landed, Totals};
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::tax::TaxRate;
 use tradewind_domain::{Locale, MoneyStyle};
@@ -313,6 +313,9 @@ pub(crate) fn totals_table(
     if totals.fee.minor != 0 {
         rows.push((t(locale, "checkout-fee"), totals.fee.format(style)));
     }
+    if totals.duty.minor != 0 {
+        rows.push((t(locale, "checkout-duty"), totals.duty.format(style)));
+    }
     for tax in &totals.taxes {
         let rate = TaxRate { ppm: tax.rate_ppm }
             .to_string()
@@ -355,6 +358,28 @@ pub(crate) fn lines_table(locale: Locale, lines: impl IntoView + 'static) -> imp
     }
 }
 
+/// What the border adds, said plainly: import VAT already paid (IOSS), or duties the courier
+/// will collect (DAP). Duties collected at checkout are a row of the totals instead.
+pub(crate) fn landed_note(
+    landed: Option<&Landed>,
+    locale: Locale,
+    style: MoneyStyle,
+) -> Option<impl IntoView + use<>> {
+    let l = landed?;
+    let text = if l.above_de_minimis && !l.collected && l.duty.minor != 0 {
+        t_args(
+            locale,
+            "checkout-duty-on-delivery",
+            &[("amount", l.duty.format(style).into())],
+        )
+    } else if l.ioss.is_some() {
+        t(locale, "checkout-ioss")
+    } else {
+        return None;
+    };
+    Some(view! { <p class="notice landed">{text}</p> })
+}
+
 /// An address block, in the order the shopper typed it.
 pub(crate) fn address_view(d: &Draft, locale: Locale) -> impl IntoView + use<> {
     let lines: Vec<String> = [
@@ -392,8 +417,10 @@ fn review_view(frame: Frame, data: CheckoutData) -> AnyView {
         draft,
         totals,
         shipping,
+        landed,
         ..
     } = page;
+    let landed = landed_note(landed.as_ref(), locale, style);
     let chosen = shipping.iter().find(|s| s.code == draft.shipping).cloned();
     let lines = cart
         .lines
@@ -451,6 +478,7 @@ fn review_view(frame: Frame, data: CheckoutData) -> AnyView {
             </section>
             {lines_table(locale, lines)}
             {delivery}
+            {landed}
             {place}
         </Layout>
     }

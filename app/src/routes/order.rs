@@ -1,7 +1,7 @@
 //! An order's status page, reached by the unguessable link in its confirmation email.
 
 use super::cart::private_seo;
-use super::checkout::{address_view, lines_table, totals_table};
+use super::checkout::{address_view, landed_note, lines_table, totals_table};
 use super::respond;
 use crate::components::layout::Layout;
 use crate::functions::catalog::Frame;
@@ -69,6 +69,7 @@ fn order_view(frame: Frame, order: OrderView) -> AnyView {
             {details}
             {lines_table(locale, lines)}
             {totals_table(&order.totals, locale, style)}
+            {landed_note(order.landed.as_ref(), locale, style)}
             <section>
                 <h2>{t(locale, "checkout-ship-to")}</h2>
                 {address_view(&order.address, locale)}

@@ -51,6 +51,9 @@ fn summary(order: &OrderView, locale: Locale, style: MoneyStyle) -> Vec<(String,
     if t_.fee.minor != 0 {
         rows.push((t(locale, "checkout-fee"), t_.fee.format(style)));
     }
+    if t_.duty.minor != 0 {
+        rows.push((t(locale, "checkout-duty"), t_.duty.format(style)));
+    }
     for tax in &t_.taxes {
         let rate = crate::tax::TaxRate { ppm: tax.rate_ppm }
             .to_string()

@@ -11,6 +11,8 @@ pub mod view;
 mod cart;
 #[cfg(feature = "server")]
 pub mod discount;
+#[cfg(feature = "server")]
+pub mod duty;
 pub mod email;
 #[cfg(feature = "server")]
 mod order;

@@ -5,6 +5,7 @@
 use super::address::{self, Draft, FieldError};
 use super::cart::{Priced, summarize};
 use super::discount;
+use super::duty;
 use super::email::{self, EmailKind};
 use super::totals::totals;
 use super::view::{
@@ -100,6 +101,9 @@ struct Breakdown {
     payment_details: String,
     /// The reservations made, `(variant, warehouse, units)`.
     reserved: Vec<(i32, i32, i32)>,
+    /// Duties reckoned, and the IOSS number the import VAT was collected under.
+    #[serde(default)]
+    landed: Option<super::view::Landed>,
 }
 
 /// A checkout worked out: the page, its priced lines and the discounts that apply.
@@ -166,6 +170,7 @@ impl Checkout {
             _ => destination.clone(),
         };
         let priced = self.cart_lines(cart, locale, market, &taxed_at).await?;
+        let landed = duty::landed(self.db(), market.id, &priced).await?;
         let view = summarize(&priced, locale, market, cart.market_id != market.id);
         let (applied, refused) =
             discount::applicable(self.db(), &draft.code, &clean.email, market, view.subtotal)
@@ -243,17 +248,22 @@ impl Checkout {
                         amount: a.amount,
                     })
                     .collect();
-                Some(
-                    totals(
-                        &quotes,
-                        &off,
-                        s.price,
-                        p.fee,
-                        services,
-                        market.tax_inclusive,
-                    )
-                    .map_err(money_err)?,
+                let mut t = totals(
+                    &quotes,
+                    &off,
+                    s.price,
+                    p.fee,
+                    services,
+                    market.tax_inclusive,
                 )
+                .map_err(money_err)?;
+                if let Some(l) = landed
+                    .as_ref()
+                    .filter(|l| l.above_de_minimis && l.collected)
+                {
+                    t = t.with_duty(l.duty).map_err(money_err)?;
+                }
+                Some(t)
             }
             _ => None,
         };
@@ -274,6 +284,7 @@ impl Checkout {
             shipping,
             payment,
             totals,
+            landed,
         };
         Ok(Prepared {
             page,
@@ -434,6 +445,7 @@ impl Checkout {
             payment: payment.clone(),
             payment_details: details,
             reserved: reserved.clone(),
+            landed: page.landed.clone(),
         };
         let inserted = shop_order::Entity::insert(shop_order::ActiveModel {
             number: Set(format!("pending-{}", cart.id)),
@@ -461,7 +473,7 @@ impl Checkout {
             shipping_minor: Set(totals.shipping.minor),
             fee_minor: Set(totals.fee.minor),
             tax_minor: Set(totals.tax.minor),
-            duty_minor: Set(0),
+            duty_minor: Set(totals.duty.minor),
             total_minor: Set(totals.total.minor),
             breakdown: Set(serde_json::to_string(&breakdown)
                 .map_err(|e| DomainError::Corrupt(e.to_string()))?),
@@ -844,6 +856,7 @@ impl Checkout {
             payment_details: breakdown.payment_details,
             days_min: breakdown.shipping.days_min,
             days_max: breakdown.shipping.days_max,
+            landed: breakdown.landed,
             placed_at: order.created_at.to_rfc3339(),
         })
     }

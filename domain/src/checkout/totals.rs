@@ -69,8 +69,20 @@ pub fn totals(
         tax,
         taxes,
         inclusive,
+        duty: zero,
         total,
     })
+}
+
+impl Totals {
+    /// The same with import duties collected at checkout added.
+    pub fn with_duty(self, duty: Money) -> Result<Totals, MoneyError> {
+        Ok(Totals {
+            total: self.total.checked_add(duty)?,
+            duty,
+            ..self
+        })
+    }
 }
 
 #[cfg(test)]

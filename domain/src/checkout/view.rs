@@ -120,7 +120,24 @@ pub struct Totals {
     pub tax: Money,
     pub taxes: Vec<TaxLine>,
     pub inclusive: bool,
+    /// Import duties collected at checkout (DDP), included in the total.
+    pub duty: Money,
     pub total: Money,
+}
+
+/// What crossing the border adds to an order (see `checkout::duty`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landed {
+    /// The goods' own value, before tax and shipping.
+    pub value: Money,
+    /// Worth more than the market's de minimis: duties apply.
+    pub above_de_minimis: bool,
+    /// Duties are collected at checkout (DDP); else the courier collects them (DAP).
+    pub collected: bool,
+    /// The duties reckoned (collected or to be paid on delivery).
+    pub duty: Money,
+    /// The shop's IOSS number when the import VAT is collected at checkout.
+    pub ioss: Option<String>,
 }
 
 /// The checkout page: the cart, the form as last submitted with its errors, and, once the
@@ -136,6 +153,8 @@ pub struct CheckoutPage {
     pub payment: Vec<PaymentChoice>,
     /// Known once the address is valid and a shipping rate and payment method are chosen.
     pub totals: Option<Totals>,
+    /// Duties and import VAT, where the market reckons them.
+    pub landed: Option<Landed>,
 }
 
 impl CheckoutPage {
@@ -172,6 +191,7 @@ pub struct OrderView {
     pub payment_details: String,
     pub days_min: i32,
     pub days_max: i32,
+    pub landed: Option<Landed>,
     /// RFC 3339.
     pub placed_at: String,
 }

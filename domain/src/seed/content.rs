@@ -1267,6 +1267,22 @@ pub const SHIPPING: [ShippingText; 10] = [
     },
 ];
 
+/// EU customs duties on the demo's goods from outside the EU, in percent, by HS heading
+/// (TARIC third-country rates): candles 0, handbags of textile 3.7, notebooks 0, silk scarves
+/// 8, porcelain tableware 12, stoneware tableware 5, ornamental ceramics 6, cushions 3.7,
+/// LED table lamps 4.7.
+pub const EU_DUTIES: &[(&str, &str)] = &[
+    ("3406", "0"),
+    ("4202", "3.7"),
+    ("4820", "0"),
+    ("6214", "8"),
+    ("6911", "12"),
+    ("6912", "5"),
+    ("6913", "6"),
+    ("9404", "3.7"),
+    ("9405", "4.7"),
+];
+
 /// The demo shop's bank account, shown to shoppers who pay by transfer.
 pub const BANK_DETAILS: &str =
     "Tradewind Studio Ltd\nIBAN DE89 3704 0044 0532 0130 00\nBIC COBADEFFXXX";

@@ -15,8 +15,8 @@ use crate::pricing::{ExchangeRate, RoundingRule};
 use crate::tax::{GrossPolicy, TaxClass, TaxRate};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use content::{
-    BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, ITEMS, MARKETS, SERIES, SHIPPING,
-    TAX_RATES, TITLE_PATTERN, US_SALES_TAX, Words,
+    BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, EU_DUTIES, ITEMS, MARKETS,
+    SERIES, SHIPPING, TAX_RATES, TITLE_PATTERN, US_SALES_TAX, Words,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -566,7 +566,41 @@ async fn seed_selling(db: &impl ConnectionTrait) -> Result<()> {
     insert_all(db, zones).await?;
     insert_all(db, rates).await?;
     insert_all(db, options).await?;
+    seed_imports(db, &markets).await?;
     seed_discounts(db).await
+}
+
+/// The EU's rules for parcels from outside it: up to 150 € no duty, import VAT collected at
+/// checkout under the shop's IOSS number (a made-up one in the demo); above, duties collected
+/// at checkout (DDP) by HS code. The rates are the EU's third-country duties (TARIC) for the
+/// demo's goods; Chinese ceramic tableware also bears anti-dumping duty, which a merchant
+/// selling it adds here.
+async fn seed_imports(db: &impl ConnectionTrait, markets: &[market::Model]) -> Result<()> {
+    let Some(eu) = markets.iter().find(|m| m.code == "EU") else {
+        return Ok(());
+    };
+    import_rule::Entity::insert(import_rule::ActiveModel {
+        market_id: Set(eu.id),
+        de_minimis_minor: Set(Some(15_000)),
+        duty_mode: Set("ddp".into()),
+        ioss_number: Set("IM2760000001".into()),
+    })
+    .exec(db)
+    .await?;
+    let mut rows = Vec::new();
+    for (prefix, percent) in EU_DUTIES {
+        let rate: TaxRate = percent
+            .parse()
+            .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
+        rows.push(duty_rate::ActiveModel {
+            market_id: Set(eu.id),
+            hs_prefix: Set((*prefix).to_owned()),
+            origin: Set(String::new()),
+            rate_ppm: Set(i64::from(rate.ppm)),
+            ..Default::default()
+        });
+    }
+    insert_all(db, rows).await
 }
 
 /// Demo discounts: a welcome code (10 %, once per email), a fixed €/$/£5 off, free shipping
