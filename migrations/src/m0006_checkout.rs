@@ -64,6 +64,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(integer(n("position")).default(0))
             .to_owned(),
         Table::create()
+            // A market's checkout rules: imports (de minimis, duties, IOSS) and tax rounding.
             .table(n("import_rule"))
             .col(integer(n("market_id")).primary_key())
             // Consignments whose goods (before tax) are worth more than this, in the market's
@@ -73,6 +74,9 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_len(n("duty_mode"), 8).default("ddp"))
             // The shop's IOSS number, stored on EU orders whose import VAT it collects.
             .col(string_len(n("ioss_number"), 32).default(""))
+            // Tax rounded per line (`line`) or once per rate on the order (`total`, as
+            // Japan's qualified invoices require).
+            .col(string_len(n("tax_rounding"), 8).default("line"))
             .to_owned(),
         Table::create()
             .table(n("duty_rate"))

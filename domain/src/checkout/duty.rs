@@ -33,15 +33,16 @@ pub fn rate_for(rates: &[duty_rate::Model], hs: &str, origin: &str) -> TaxRate {
         .unwrap_or(TaxRate::ZERO)
 }
 
-/// What crossing the border adds to these lines in `market_id`, if the market reckons it.
+/// What crossing the border adds to these lines under a market's `rule`, if it has one.
 pub(crate) async fn landed(
     db: &impl ConnectionTrait,
-    market_id: i32,
+    rule: Option<&import_rule::Model>,
     lines: &[Priced],
 ) -> Result<Option<Landed>> {
-    let Some(rule) = import_rule::Entity::find_by_id(market_id).one(db).await? else {
+    let Some(rule) = rule else {
         return Ok(None);
     };
+    let market_id = rule.market_id;
     let Some(first) = lines.first() else {
         return Ok(None);
     };

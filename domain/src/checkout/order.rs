@@ -7,15 +7,15 @@ use super::cart::{Priced, summarize};
 use super::discount;
 use super::duty;
 use super::email::{self, EmailKind};
-use super::totals::totals;
+use super::totals::{TaxRounding, totals};
 use super::view::{
     CheckoutPage, DiscountLine, OrderLineView, OrderView, PaymentChoice, ShippingChoice, Totals,
 };
 use super::{Checkout, CheckoutError};
 use crate::entity::discount as entity_discount;
 use crate::entity::{
-    cart, discount_use, email_outbox, order_event, order_line, payment, payment_option,
-    reservation, shop_order, stock_level, warehouse,
+    cart, discount_use, email_outbox, import_rule, order_event, order_line, payment,
+    payment_option, reservation, shop_order, stock_level, warehouse,
 };
 use crate::error::DomainError;
 use crate::locale::Locale;
@@ -170,7 +170,13 @@ impl Checkout {
             _ => destination.clone(),
         };
         let priced = self.cart_lines(cart, locale, market, &taxed_at).await?;
-        let landed = duty::landed(self.db(), market.id, &priced).await?;
+        let rule = import_rule::Entity::find_by_id(market.id)
+            .one(self.db())
+            .await?;
+        let landed = duty::landed(self.db(), rule.as_ref(), &priced).await?;
+        let rounding = rule.as_ref().map_or(TaxRounding::PerLine, |r| {
+            TaxRounding::from_code(&r.tax_rounding)
+        });
         let view = summarize(&priced, locale, market, cart.market_id != market.id);
         let (applied, refused) =
             discount::applicable(self.db(), &draft.code, &clean.email, market, view.subtotal)
@@ -255,6 +261,7 @@ impl Checkout {
                     p.fee,
                     services,
                     market.tax_inclusive,
+                    rounding,
                 )
                 .map_err(money_err)?;
                 if let Some(l) = landed

@@ -10,6 +10,25 @@ use crate::price_book::Quote;
 use crate::tax::TaxRate;
 use std::collections::BTreeMap;
 
+/// Where tax is rounded: on each line (the price book's quote) or once per rate on the
+/// whole order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaxRounding {
+    #[default]
+    PerLine,
+    OnTotal,
+}
+
+impl TaxRounding {
+    pub fn from_code(code: &str) -> Self {
+        if code == "total" {
+            Self::OnTotal
+        } else {
+            Self::PerLine
+        }
+    }
+}
+
 /// Adds up priced lines less their discounts, shipping and a fee (both as shown in the
 /// market: gross where prices include tax). `services` is the rate shipping and fees are
 /// taxed at.
@@ -20,6 +39,7 @@ pub fn totals(
     fee: Money,
     services: TaxRate,
     inclusive: bool,
+    rounding: TaxRounding,
 ) -> Result<Totals, MoneyError> {
     let currency = shipping.currency;
     let zero = Money::zero(currency);
@@ -37,8 +57,28 @@ pub fn totals(
         .iter()
         .try_fold(zero, |sum, d| sum.checked_add(d.amount))?;
     let off = Money::new(off.minor.clamp(0, subtotal.minor.max(0)), currency);
-    for q in take_off(lines, off)? {
-        add_tax(q.rate, q.tax)?;
+    let discounted = take_off(lines, off)?;
+    match rounding {
+        TaxRounding::PerLine => {
+            for q in &discounted {
+                add_tax(q.rate, q.tax)?;
+            }
+        }
+        TaxRounding::OnTotal => {
+            let mut bases: BTreeMap<u32, (TaxRate, Money)> = BTreeMap::new();
+            for q in &discounted {
+                let (_, base) = bases.entry(q.rate.ppm).or_insert((q.rate, zero));
+                *base = base.checked_add(if inclusive { q.gross } else { q.net })?;
+            }
+            for (rate, base) in bases.into_values() {
+                let tax = if inclusive {
+                    rate.included_in(base)?
+                } else {
+                    rate.on(base)?
+                };
+                add_tax(rate, tax)?;
+            }
+        }
     }
     let charges = shipping.checked_add(fee)?;
     let charges_tax = if inclusive {
@@ -132,6 +172,7 @@ mod tests {
             Money::zero(eur),
             rate("19"),
             true,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.subtotal.minor, 10288);
@@ -163,6 +204,7 @@ mod tests {
             Money::zero(jpy),
             rate("10"),
             true,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         // ¥8,940 with ¥813 inside; ¥800 shipping with ¥73 inside.
@@ -181,6 +223,7 @@ mod tests {
             Money::new(20_000, vnd),
             rate("10"),
             true,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.total.minor, 500_000);
@@ -199,6 +242,7 @@ mod tests {
             Money::zero(bhd),
             rate("10"),
             false,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.subtotal.minor, 25_000);
@@ -213,6 +257,7 @@ mod tests {
             Money::zero(usd),
             rate("0"),
             false,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((t.tax.minor, t.total.minor), (0, 3098));
@@ -234,6 +279,7 @@ mod tests {
             Money::zero(eur),
             rate("19"),
             true,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.subtotal.minor, 4499);
@@ -252,9 +298,35 @@ mod tests {
             Money::zero(usd),
             rate("0"),
             false,
+            TaxRounding::PerLine,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((t.tax.minor, t.total.minor), (133, 1633));
+    }
+
+    #[test]
+    fn japan_rounds_once_per_rate() {
+        // Two ¥1,005 lines with 10 % inside: 91 + 91 line by line, 183 on the total.
+        let jpy = Currency::Jpy;
+        let lines = [
+            line(1005, 1, "10", jpy, true),
+            line(1005, 1, "10", jpy, true),
+        ];
+        let tax = |rounding| {
+            totals(
+                &lines,
+                &[],
+                Money::zero(jpy),
+                Money::zero(jpy),
+                rate("10"),
+                true,
+                rounding,
+            )
+            .map(|t| t.tax.minor)
+            .unwrap_or_default()
+        };
+        assert_eq!(tax(TaxRounding::PerLine), 182);
+        assert_eq!(tax(TaxRounding::OnTotal), 183);
     }
 
     #[test]
@@ -266,6 +338,7 @@ mod tests {
             Money::zero(Currency::Usd),
             rate("10"),
             true,
+            TaxRounding::PerLine,
         );
         assert!(r.is_err());
     }

@@ -1,4 +1,5 @@
-//! How a market reckons import duties and VAT on a consignment.
+//! A market's checkout rules: how it reckons import duties and VAT on a consignment, and
+//! how it rounds tax.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,6 +12,8 @@ pub struct Model {
     /// ddp (collected at checkout) or dap (paid on delivery).
     pub duty_mode: String,
     pub ioss_number: String,
+    /// `line` (each line's tax rounded) or `total` (once per rate on the order).
+    pub tax_rounding: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

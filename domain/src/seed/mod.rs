@@ -570,9 +570,10 @@ async fn seed_selling(db: &impl ConnectionTrait) -> Result<()> {
     seed_discounts(db).await
 }
 
-/// The EU's rules for parcels from outside it: up to 150 € no duty, import VAT collected at
-/// checkout under the shop's IOSS number (a made-up one in the demo); above, duties collected
-/// at checkout (DDP) by HS code. The rates are the EU's third-country duties (TARIC) for the
+/// Per-market checkout rules. Japan rounds tax once per rate on the order. The EU, for
+/// parcels from outside it: up to 150 € no duty, import VAT collected at checkout under the
+/// shop's IOSS number (a made-up one in the demo); above, duties collected at checkout (DDP)
+/// by HS code. The rates are the EU's third-country duties (TARIC) for the
 /// demo's goods; Chinese ceramic tableware also bears anti-dumping duty, which a merchant
 /// selling it adds here.
 async fn seed_imports(db: &impl ConnectionTrait, markets: &[market::Model]) -> Result<()> {
@@ -584,9 +585,22 @@ async fn seed_imports(db: &impl ConnectionTrait, markets: &[market::Model]) -> R
         de_minimis_minor: Set(Some(15_000)),
         duty_mode: Set("ddp".into()),
         ioss_number: Set("IM2760000001".into()),
+        tax_rounding: Set("line".into()),
     })
     .exec(db)
     .await?;
+    // Japan's qualified invoices round consumption tax once per rate on the whole order.
+    if let Some(jp) = markets.iter().find(|m| m.code == "JP") {
+        import_rule::Entity::insert(import_rule::ActiveModel {
+            market_id: Set(jp.id),
+            de_minimis_minor: Set(None),
+            duty_mode: Set("ddp".into()),
+            ioss_number: Set(String::new()),
+            tax_rounding: Set("total".into()),
+        })
+        .exec(db)
+        .await?;
+    }
     let mut rows = Vec::new();
     for (prefix, percent) in EU_DUTIES {
         let rate: TaxRate = percent
