@@ -99,6 +99,12 @@ async function checkout({ javaScriptEnabled, language, address, payment, expect,
   const lang = await page.locator('html').getAttribute('lang');
   if (quantity) await page.locator('#buy-quantity').fill(String(quantity));
   await page.locator('.buy-form button[type="submit"]').click();
+  if (javaScriptEnabled) {
+    // Hydrated, the product page stays: the header counts the cart, a status line confirms.
+    await page.locator('.cart-link', { hasText: String(quantity || 1) }).waitFor({ timeout: 30_000 });
+    assert.ok((await page.locator('.buy-status').textContent()).length > 0);
+    await page.locator('.cart-link').click();
+  }
   await page.waitForURL(new RegExp(`/${lang}/cart`));
   assert.equal(await page.locator('.cart-lines tbody tr').count(), 1);
   await page.locator('.cart-actions a.button').click();

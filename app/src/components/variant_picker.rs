@@ -31,9 +31,11 @@ pub struct PickerLabels {
     pub sku: String,
 }
 
-/// The add-to-cart form: where it posts, its CSRF token and its labels.
+/// The add-to-cart form: where it posts, its CSRF token and its labels. Hydrated, it adds
+/// without leaving the page and updates the header's cart link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuyForm {
+    pub locale: String,
     pub action: String,
     pub csrf: String,
     pub add: String,
@@ -92,6 +94,40 @@ pub fn VariantPicker(
             .get()
             .map(|c| format!("{}: {}", sku_label, c.sku))
             .unwrap_or_default()
+    };
+
+    // Adding with JavaScript: the same form, sent by a server function; the answer is shown
+    // here and in the header, and the page stays.
+    let quantity = RwSignal::new("1".to_owned());
+    let form = NodeRef::<leptos::html::Form>::new();
+    let status = RwSignal::new(String::new());
+    let adding = RwSignal::new(false);
+    let (locale, csrf) = (buy.locale.clone(), buy.csrf.clone());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        let Some(choice) = current.get_untracked() else {
+            return;
+        };
+        ev.prevent_default();
+        adding.set(true);
+        let (locale, csrf, q) = (locale.clone(), csrf.clone(), quantity.get_untracked());
+        leptos::task::spawn_local(async move {
+            match crate::functions::checkout::add_to_cart(locale, csrf, choice.id, q).await {
+                Ok(added) => {
+                    if let Some(text) = added.header {
+                        set_cart_link(&text);
+                    }
+                    status.set(added.message);
+                }
+                // No answer (offline, an outage): the form goes the plain way, whose page
+                // says what happened.
+                Err(_) => {
+                    if let Some(form) = form.get_untracked() {
+                        let _ = form.submit();
+                    }
+                }
+            }
+            adding.set(false);
+        });
     };
 
     let selects = options
@@ -162,16 +198,38 @@ pub fn VariantPicker(
                     {selects}
                     <button type="submit" hidden=move || hydrated.get()>{labels.show}</button>
                 </form>
-                <form class="buy-form" method="post" action=buy.action>
+                <form class="buy-form" method="post" action=buy.action on:submit=add node_ref=form>
                     <input type="hidden" name="csrf" value=buy.csrf/>
                     <input type="hidden" name="variant" value=move || current.get().map(|c| c.id)/>
                     <div class="field">
                         <label for="buy-quantity">{buy.quantity}</label>
-                        <input id="buy-quantity" type="number" name="quantity" value="1" min="1" max=buy.max inputmode="numeric"/>
+                        <input
+                            id="buy-quantity"
+                            type="number"
+                            name="quantity"
+                            value="1"
+                            min="1"
+                            max=buy.max
+                            inputmode="numeric"
+                            on:input=move |ev| quantity.set(event_target_value(&ev))
+                        />
                     </div>
-                    <button type="submit" class="button" disabled=move || !in_stock()>{buy.add}</button>
+                    <button type="submit" class="button" disabled=move || !in_stock() || adding.get()>
+                        {buy.add}
+                    </button>
                 </form>
+                <p class="buy-status" role="status">{move || status.get()}</p>
             </div>
         </div>
     }
+}
+
+/// The header's cart link shows the new count (it is outside this island).
+fn set_cart_link(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(link)) = leptos::prelude::document().query_selector(".cart-link") {
+        link.set_text_content(Some(text));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
 }

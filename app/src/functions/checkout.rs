@@ -27,6 +27,15 @@ pub struct CheckoutData {
     pub notice: Notice,
 }
 
+/// What adding to the cart from a product page (with JavaScript) says back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Added {
+    /// "Added to your cart.", or why not, in the shopper's language.
+    pub message: String,
+    /// The header's new cart link text, when something was added.
+    pub header: Option<String>,
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
@@ -163,4 +172,84 @@ pub async fn load_order(locale: String, token: String) -> Result<Loaded<OrderVie
         }
     })
     .await
+}
+
+/// Adds to the cart without leaving the product page: the same rules and messages as the
+/// form's POST (`/{locale}/cart/add`), which browsers without JavaScript use.
+#[server]
+pub async fn add_to_cart(
+    locale: String,
+    csrf: String,
+    variant: i32,
+    quantity: String,
+) -> Result<Added, ServerFnError> {
+    use super::catalog::server::{
+        CART_KEY, CSRF_COOKIE, context, cookie, map_checkout_err, open_cart, session, shopper,
+        unavailable,
+    };
+    use tradewind_domain::Locale;
+    use tradewind_domain::checkout::CheckoutError;
+    use tradewind_domain::i18n::{t, t_args};
+    let ctx = context()?;
+    let locale: Locale = locale.parse().unwrap_or(Locale::DEFAULT);
+    let refused = |message: String| {
+        Ok(Added {
+            message,
+            header: None,
+        })
+    };
+    let browser = cookie(CSRF_COOKIE).unwrap_or_default();
+    if !ctx.site_key.csrf_valid(&browser, &csrf) {
+        return refused(t(locale, "form-expired"));
+    }
+    let Ok(quantity) = quantity.trim().parse::<i64>() else {
+        return refused(t(locale, "cart-error-quantity"));
+    };
+    let (market, country) = shopper(&ctx, locale).await?;
+    let id = match open_cart(&ctx).await? {
+        Some(cart) => cart.id,
+        None => {
+            let session = session().ok_or_else(|| unavailable("no session layer"))?;
+            let id = ctx
+                .checkout
+                .create_cart(&market)
+                .await
+                .map_err(|e| map_checkout_err(&e))?;
+            session
+                .insert(CART_KEY, &id)
+                .await
+                .map_err(|e| unavailable(&e.to_string()))?;
+            session
+                .save()
+                .await
+                .map_err(|e| unavailable(&e.to_string()))?;
+            id
+        }
+    };
+    match ctx
+        .checkout
+        .add_line(&id, &market, &country, variant, quantity)
+        .await
+    {
+        Ok(()) => {
+            let count = ctx
+                .checkout
+                .item_count(&id)
+                .await
+                .map_err(|e| map_checkout_err(&e))?;
+            Ok(Added {
+                message: t(locale, "cart-added"),
+                header: Some(t_args(locale, "nav-cart-count", &[("count", count.into())])),
+            })
+        }
+        Err(CheckoutError::Domain(d)) => Err(map_checkout_err(&CheckoutError::Domain(d))),
+        Err(e) => {
+            let (count, title) = match &e {
+                CheckoutError::NotEnough { available } => (Some(*available), None),
+                CheckoutError::SoldOut { title } => (None, Some(title.clone())),
+                _ => (None, None),
+            };
+            refused(server::notice(locale, Some(e.code()), count, title).unwrap_or_default())
+        }
+    }
 }

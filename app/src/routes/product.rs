@@ -117,6 +117,7 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         sku: t(locale, "product-sku"),
     };
     let buy = BuyForm {
+        locale: locale.code().to_owned(),
         action: format!("/{}/cart/add", locale.code()),
         csrf: frame.csrf.clone(),
         add: t(locale, "cart-add"),
