@@ -328,9 +328,11 @@ pub async fn details(
 pub struct PlaceForm {
     #[serde(default)]
     csrf: String,
-    /// The total the review page showed, in minor units.
+    /// The total the review page showed, in minor units, and its currency.
     #[serde(default)]
     total: String,
+    #[serde(default)]
+    currency: String,
 }
 
 /// POST /{locale}/checkout/place: places the order (once, however often it is sent) and
@@ -351,7 +353,15 @@ pub async fn place(
         Ok(None) => return s.to("/cart?error=empty"),
         Err(e) => return unavailable(&state, s.locale, &e.to_string()),
     };
-    let expected = form.total.trim().parse::<i64>().ok();
+    // A form without its currency (an older page) means the market's own.
+    let currency = match form.currency.trim() {
+        "" => Some(s.market.currency()),
+        code => tradewind_domain::Currency::from_code(code),
+    };
+    let expected = match (form.total.trim().parse::<i64>(), currency) {
+        (Ok(minor), Some(currency)) => Some(tradewind_domain::Money::new(minor, currency)),
+        _ => None,
+    };
     let placed = state
         .app
         .checkout

@@ -41,6 +41,8 @@ pub struct BuyForm {
     pub add: String,
     pub quantity: String,
     pub max: i64,
+    /// Said when the store does not answer.
+    pub failed: String,
 }
 
 #[island]
@@ -99,10 +101,9 @@ pub fn VariantPicker(
     // Adding with JavaScript: the same form, sent by a server function; the answer is shown
     // here and in the header, and the page stays.
     let quantity = RwSignal::new("1".to_owned());
-    let form = NodeRef::<leptos::html::Form>::new();
     let status = RwSignal::new(String::new());
     let adding = RwSignal::new(false);
-    let (locale, csrf) = (buy.locale.clone(), buy.csrf.clone());
+    let (locale, csrf, failed) = (buy.locale.clone(), buy.csrf.clone(), buy.failed.clone());
     let add = move |ev: leptos::ev::SubmitEvent| {
         let Some(choice) = current.get_untracked() else {
             return;
@@ -110,6 +111,7 @@ pub fn VariantPicker(
         ev.prevent_default();
         adding.set(true);
         let (locale, csrf, q) = (locale.clone(), csrf.clone(), quantity.get_untracked());
+        let failed = failed.clone();
         leptos::task::spawn_local(async move {
             match crate::functions::checkout::add_to_cart(locale, csrf, choice.id, q).await {
                 Ok(added) => {
@@ -118,13 +120,9 @@ pub fn VariantPicker(
                     }
                     status.set(added.message);
                 }
-                // No answer (offline, an outage): the form goes the plain way, whose page
-                // says what happened.
-                Err(_) => {
-                    if let Some(form) = form.get_untracked() {
-                        let _ = form.submit();
-                    }
-                }
+                // No answer (offline, an outage): said, not retried, since the line may
+                // have been added before the answer was lost.
+                Err(_) => status.set(failed.clone()),
             }
             adding.set(false);
         });
@@ -198,7 +196,7 @@ pub fn VariantPicker(
                     {selects}
                     <button type="submit" hidden=move || hydrated.get()>{labels.show}</button>
                 </form>
-                <form class="buy-form" method="post" action=buy.action on:submit=add node_ref=form>
+                <form class="buy-form" method="post" action=buy.action on:submit=add>
                     <input type="hidden" name="csrf" value=buy.csrf/>
                     <input type="hidden" name="variant" value=move || current.get().map(|c| c.id)/>
                     <div class="field">

@@ -231,17 +231,17 @@ pub async fn add_to_cart(
         .add_line(&id, &market, &country, variant, quantity)
         .await
     {
-        Ok(()) => {
-            let count = ctx
+        // Added: whatever happens next, the answer says so (the header keeps its old count if
+        // the new one cannot be read).
+        Ok(()) => Ok(Added {
+            message: t(locale, "cart-added"),
+            header: ctx
                 .checkout
                 .item_count(&id)
                 .await
-                .map_err(|e| map_checkout_err(&e))?;
-            Ok(Added {
-                message: t(locale, "cart-added"),
-                header: Some(t_args(locale, "nav-cart-count", &[("count", count.into())])),
-            })
-        }
+                .ok()
+                .map(|count| t_args(locale, "nav-cart-count", &[("count", count.into())])),
+        }),
         Err(CheckoutError::Domain(d)) => Err(map_checkout_err(&CheckoutError::Domain(d))),
         Err(e) => {
             let (count, title) = match &e {

@@ -457,6 +457,7 @@ fn review_view(frame: Frame, data: CheckoutData) -> AnyView {
             <form method="post" action=format!("/{code}/checkout/place")>
                 <input type="hidden" name="csrf" value=frame.csrf.clone()/>
                 <input type="hidden" name="total" value=totals.total.minor/>
+                <input type="hidden" name="currency" value=totals.total.currency.code()/>
                 <button type="submit" class="button">{t(locale, "checkout-place")}</button>
             </form>
         }

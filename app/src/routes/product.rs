@@ -123,6 +123,7 @@ fn product_view(frame: Frame, p: ProductPage) -> AnyView {
         add: t(locale, "cart-add"),
         quantity: t(locale, "cart-quantity"),
         max: tradewind_domain::checkout::MAX_QUANTITY,
+        failed: t(locale, "error-unavailable-body"),
     };
     let selected = p.variants.get(p.selected).cloned();
     let details = selected.map(|v| {

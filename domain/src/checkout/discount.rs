@@ -125,13 +125,19 @@ pub async fn applicable(
 ) -> Result<(Vec<Applied>, Option<&'static str>)> {
     let now = Utc::now();
     let mut applied = Vec::new();
+    // Each discount takes its share of what the ones before it left, so together they never
+    // exceed the goods.
+    let mut left = goods;
     for d in discount::Entity::find()
         .filter(discount::Column::Code.is_null())
         .all(db)
         .await?
     {
-        if refusal(&d, &market.code, goods, now, 0).is_none() {
-            applied.push(apply(&d, goods));
+        let used = uses_by(db, &d, email).await?;
+        if refusal(&d, &market.code, goods, now, used).is_none() {
+            let a = apply(&d, left);
+            left = Money::new(left.minor - a.amount.minor, left.currency);
+            applied.push(a);
         }
     }
     let code = code.trim();
@@ -144,23 +150,27 @@ pub async fn applicable(
         match found {
             None => refused = Some("unknown"),
             Some(d) => {
-                let used = if d.per_email_limit.is_some() && !email.is_empty() {
-                    discount_use::Entity::find()
-                        .filter(discount_use::Column::DiscountId.eq(d.id))
-                        .filter(discount_use::Column::Email.eq(email.to_lowercase()))
-                        .count(db)
-                        .await?
-                } else {
-                    0
-                };
+                let used = uses_by(db, &d, email).await?;
                 match refusal(&d, &market.code, goods, now, used) {
-                    None => applied.push(apply(&d, goods)),
+                    None => applied.push(apply(&d, left)),
                     Some(why) => refused = Some(why),
                 }
             }
         }
     }
     Ok((applied, refused))
+}
+
+/// How often `email` has used `d`, where that is limited.
+async fn uses_by(db: &impl ConnectionTrait, d: &discount::Model, email: &str) -> Result<u64> {
+    if d.per_email_limit.is_none() || email.is_empty() {
+        return Ok(0);
+    }
+    Ok(discount_use::Entity::find()
+        .filter(discount_use::Column::DiscountId.eq(d.id))
+        .filter(discount_use::Column::Email.eq(email.to_lowercase()))
+        .count(db)
+        .await?)
 }
 
 fn apply(d: &discount::Model, goods: Money) -> Applied {

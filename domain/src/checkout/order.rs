@@ -23,6 +23,7 @@ use crate::market::Market;
 use crate::money::{Money, MoneyStyle};
 use crate::tax::TaxClass;
 use chrono::Utc;
+use sea_orm::PaginatorTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -351,7 +352,7 @@ impl Checkout {
         locale: Locale,
         market: &Market,
         country: &str,
-        expected_total: Option<i64>,
+        expected_total: Option<Money>,
     ) -> Result<Placed, CheckoutError> {
         if let Some(placed) = self.order_of_cart(cart_id).await? {
             return Ok(placed);
@@ -365,18 +366,22 @@ impl Checkout {
             return Err(CheckoutError::Empty);
         }
         if let Some(p) = priced.iter().find(|p| !p.view(locale).orderable()) {
-            return Err(if p.active {
+            return Err(if !p.active {
+                CheckoutError::Unavailable
+            } else if p.available > 0 {
+                CheckoutError::NotEnough {
+                    available: p.available,
+                }
+            } else {
                 CheckoutError::SoldOut {
                     title: p.title.clone(),
                 }
-            } else {
-                CheckoutError::Unavailable
             });
         }
         let Some(totals) = page.totals.clone().filter(|_| page.ready()) else {
             return Err(CheckoutError::Incomplete);
         };
-        if expected_total != Some(totals.total.minor) {
+        if expected_total != Some(totals.total) {
             self.accept_prices(&cart.id, market, priced).await?;
             return Err(CheckoutError::PriceChanged);
         }
@@ -616,6 +621,22 @@ impl Checkout {
                 .await?;
             if taken.rows_affected != 1 {
                 return Err(CheckoutError::PriceChanged);
+            }
+            // Counted after the update above: on PostgreSQL it holds the discount's row until
+            // this transaction ends, so two orders by one email cannot both see a free use.
+            let limit = entity_discount::Entity::find_by_id(a.id)
+                .one(txn)
+                .await?
+                .and_then(|d| d.per_email_limit);
+            if let Some(limit) = limit {
+                let used = discount_use::Entity::find()
+                    .filter(discount_use::Column::DiscountId.eq(a.id))
+                    .filter(discount_use::Column::Email.eq(email.to_lowercase()))
+                    .count(txn)
+                    .await?;
+                if used >= u64::try_from(limit).unwrap_or(0) {
+                    return Err(CheckoutError::PriceChanged);
+                }
             }
             discount_use::Entity::insert(discount_use::ActiveModel {
                 discount_id: Set(a.id),

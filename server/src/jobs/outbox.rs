@@ -76,17 +76,22 @@ impl Mailer {
     }
 }
 
-/// One pass over the due messages; how many were sent.
+/// One pass over the due messages (at most `BATCH`); how many were sent. Each is claimed just
+/// before it is sent, so a slow SMTP server never lets another sender's claim lapse onto a
+/// message still waiting here.
 pub async fn send_due(db: &DatabaseConnection, mailer: &Mailer) -> usize {
-    let due = match outbox::claim_due(db, BATCH).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "outbox unreadable");
-            return 0;
-        }
-    };
     let mut sent = 0;
-    for m in due {
+    for _ in 0..BATCH {
+        let m = match outbox::claim_due(db, 1).await {
+            Ok(mut due) => match due.pop() {
+                Some(m) => m,
+                None => break,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox unreadable");
+                break;
+            }
+        };
         let result = match mailer.send(&m).await {
             Ok(()) => {
                 sent += 1;
