@@ -312,6 +312,10 @@ pub async fn details(
     if page.cart.is_empty() {
         return s.to("/cart?error=empty");
     }
+    // A line sold out or fell short since: the cart shows which, and what to do.
+    if !page.cart.orderable() {
+        return s.to("/cart?error=incomplete");
+    }
     if !page.ready() {
         return s.to("/checkout");
     }

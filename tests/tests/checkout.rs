@@ -393,6 +393,22 @@ async fn the_form_keeps_what_was_typed_and_says_what_is_wrong(s: &TestStore) {
     let page = b.get("/de/checkout").await;
     assert!(page.body.contains("field-country"));
     assert!(page.body.contains("liefern"), "{}", page.body);
+    // Sold out meanwhile: the form sends the shopper to the cart, which says what.
+    stock_level::Entity::update_many()
+        .col_expr(
+            stock_level::Column::OnHand,
+            Expr::col(stock_level::Column::Reserved).into(),
+        )
+        .filter(stock_level::Column::VariantId.eq(v.id))
+        .exec(&s.db)
+        .await
+        .expect("sell out");
+    assert_eq!(
+        b.submit("/de/checkout", &BERLIN).await,
+        "/de/cart?error=incomplete"
+    );
+    let cart = b.get("/de/cart?error=incomplete").await;
+    assert!(cart.body.contains("line-flag"), "{}", cart.body);
 }
 
 async fn a_changed_price_is_shown_before_it_is_charged(s: &TestStore) {
