@@ -92,15 +92,6 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// Messages not yet sent (for the operator's view and the tests).
-pub async fn unsent(db: &DatabaseConnection) -> Result<u64> {
-    use sea_orm::PaginatorTrait;
-    Ok(email_outbox::Entity::find()
-        .filter(email_outbox::Column::SentAt.is_null())
-        .count(db)
-        .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,21 +3,18 @@
 //! goes back to the page with its reason (`?error=…`), and whatever the shopper typed in the
 //! checkout form is kept with the cart.
 
-use crate::shopper::{is_local_path, problem, remember};
+use crate::shopper::{form_locale, is_local_path, outage, remember};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
-use tradewind_app::functions::catalog::{
-    CART_KEY, COUNTRY_KEY, CSRF_COOKIE, cookie_in, resolve_shopper,
-};
+use tradewind_app::functions::catalog::{CART_KEY, COUNTRY_KEY, resolve_shopper};
 use tradewind_domain::Locale;
 use tradewind_domain::checkout::CheckoutError;
 use tradewind_domain::checkout::address::Draft;
-use tradewind_domain::i18n::t;
 use tradewind_domain::market::Market;
 
 /// Who is asking, from the path, the session and the cookies.
@@ -46,20 +43,7 @@ async fn shopper(
     session: Session,
     csrf: &str,
 ) -> Result<Shopper, Response> {
-    let Ok(locale) = locale.parse::<Locale>() else {
-        return Err(StatusCode::NOT_FOUND.into_response());
-    };
-    let home = format!("/{}", locale.code());
-    let browser = cookie_in(headers, CSRF_COOKIE).unwrap_or_default();
-    if !state.app.site_key.csrf_valid(&browser, csrf) {
-        return Err(problem(
-            state,
-            locale,
-            StatusCode::FORBIDDEN,
-            &t(locale, "form-expired"),
-            &home,
-        ));
-    }
+    let locale = form_locale(state, locale, headers, csrf, |l| format!("/{}", l.code()))?;
     let chosen = match session.get::<String>(COUNTRY_KEY).await {
         Ok(c) => c,
         Err(e) => return Err(unavailable(state, locale, &e.to_string())),
@@ -78,14 +62,7 @@ async fn shopper(
 }
 
 fn unavailable(state: &AppState, locale: Locale, detail: &str) -> Response {
-    tracing::error!(detail, "checkout unavailable");
-    problem(
-        state,
-        locale,
-        StatusCode::SERVICE_UNAVAILABLE,
-        &t(locale, "error-unavailable-body"),
-        &format!("/{}", locale.code()),
-    )
+    outage(state, locale, &format!("/{}", locale.code()), detail)
 }
 
 /// Back to `path` with the reason a form was refused, or the outage page.

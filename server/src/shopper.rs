@@ -117,6 +117,48 @@ pub fn problem(
     (status, Html(html)).into_response()
 }
 
+/// The checks every form starts with: the locale named in its path (else 404) and a CSRF
+/// token made from this browser's cookie (else a page saying the form expired, with a way
+/// back to `back(locale)`).
+// The refusal is the response itself, handed straight back to axum: boxing it would only add
+// a step on the way out.
+#[allow(clippy::result_large_err)]
+pub fn form_locale(
+    state: &AppState,
+    locale: &str,
+    headers: &HeaderMap,
+    csrf: &str,
+    back: impl FnOnce(Locale) -> String,
+) -> Result<Locale, Response> {
+    let Ok(locale) = locale.parse::<Locale>() else {
+        return Err(StatusCode::NOT_FOUND.into_response());
+    };
+    let browser = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+    if !state.app.site_key.csrf_valid(&browser, csrf) {
+        return Err(problem(
+            state,
+            locale,
+            StatusCode::FORBIDDEN,
+            &t(locale, "form-expired"),
+            &back(locale),
+        ));
+    }
+    Ok(locale)
+}
+
+/// The page for a form the store could not carry out (the database is away): 503, the
+/// detail in the log only.
+pub fn outage(state: &AppState, locale: Locale, back: &str, detail: &str) -> Response {
+    tracing::error!(detail, "form not carried out");
+    problem(
+        state,
+        locale,
+        StatusCode::SERVICE_UNAVAILABLE,
+        &t(locale, "error-unavailable-body"),
+        back,
+    )
+}
+
 /// A path on this site and nothing else: printable ASCII (browsers drop tabs and newlines
 /// from `Location`, which would turn `/\t/evil` into `//evil`), one leading slash, no backslash.
 pub fn is_local_path(p: &str) -> bool {
@@ -158,21 +200,18 @@ pub async fn switch_country(
     session: Session,
     Form(choice): Form<CountryChoice>,
 ) -> Response {
-    let Ok(locale) = locale.parse::<Locale>() else {
-        return StatusCode::NOT_FOUND.into_response();
+    let back = |l: Locale| {
+        choice
+            .back
+            .clone()
+            .filter(|p| is_local_path(p))
+            .unwrap_or_else(|| format!("/{}", l.code()))
     };
-    let home = format!("/{}", locale.code());
-    let back = choice.back.filter(|p| is_local_path(p)).unwrap_or(home);
-    let browser = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-    if !state.app.site_key.csrf_valid(&browser, &choice.csrf) {
-        return problem(
-            &state,
-            locale,
-            StatusCode::FORBIDDEN,
-            &t(locale, "form-expired"),
-            &back,
-        );
-    }
+    let locale = match form_locale(&state, &locale, &headers, &choice.csrf, back) {
+        Ok(l) => l,
+        Err(refused) => return refused,
+    };
+    let back = back(locale);
     let country = choice.country.trim().to_ascii_uppercase();
     if state.app.catalog.markets().by_country(&country).is_none() {
         return problem(
@@ -184,14 +223,7 @@ pub async fn switch_country(
         );
     }
     if let Err(e) = remember(&session, COUNTRY_KEY, &country).await {
-        tracing::error!(error = %e, "session not saved");
-        return problem(
-            &state,
-            locale,
-            StatusCode::SERVICE_UNAVAILABLE,
-            &t(locale, "error-unavailable-body"),
-            &back,
-        );
+        return outage(&state, locale, &back, &format!("session not saved: {e}"));
     }
     Redirect::to(&back).into_response()
 }

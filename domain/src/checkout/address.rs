@@ -179,11 +179,6 @@ pub fn region_codes(country: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// Whether the country's address needs a region at all.
-pub fn needs_region(country: &str) -> bool {
-    !matches!(rules(country).region, RegionRule::None)
-}
-
 fn rules(country: &str) -> Rules {
     let (calling_code, region) = match country {
         "US" => ("1", RegionRule::OneOf(US_STATES)),

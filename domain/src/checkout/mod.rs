@@ -144,10 +144,6 @@ impl Checkout {
         self.catalog.db()
     }
 
-    pub fn settings(&self) -> Settings {
-        self.settings
-    }
-
     /// The same over other settings.
     pub fn with_settings(self, settings: Settings) -> Self {
         Self { settings, ..self }

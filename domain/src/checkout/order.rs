@@ -365,7 +365,14 @@ impl Checkout {
         if page.cart.is_empty() {
             return Err(CheckoutError::Empty);
         }
-        if let Some(p) = priced.iter().find(|p| !p.view(locale).orderable()) {
+        // The page's lines are the priced ones, in the same order.
+        let stuck = page
+            .cart
+            .lines
+            .iter()
+            .zip(priced)
+            .find(|(l, _)| !l.orderable());
+        if let Some((_, p)) = stuck {
             return Err(if !p.active {
                 CheckoutError::Unavailable
             } else if p.available > 0 {
