@@ -2,16 +2,23 @@
 // first page (CSRF cookie and token), add to cart, checkout form, review, place order.
 // Prints orders per minute and the latency of "place order" (p50, p99, max).
 //
-//   node scripts/bench-orders.mjs BASE_URL CLIENTS ORDERS VARIANT_ID
+// Without RATE the clients buy as fast as they can (the store's capacity: each latency then
+// includes the queue of the other 49 journeys). With RATE (orders per minute) journeys start
+// on a fixed schedule, at most CLIENTS at a time, and the latency is that of a store serving
+// that many orders a minute.
+//
+//   node scripts/bench-orders.mjs BASE_URL CLIENTS ORDERS VARIANT_ID [RATE]
 import { performance } from 'node:perf_hooks';
 
-const [base, clientsArg = '50', ordersArg = '1000', variant] = process.argv.slice(2);
+const [base, clientsArg = '50', ordersArg = '1000', variant, rateArg] = process.argv.slice(2);
 if (!base || !variant) {
   console.error('usage: bench-orders.mjs BASE_URL CLIENTS ORDERS VARIANT_ID');
   process.exit(2);
 }
 const clients = Number(clientsArg);
 const orders = Number(ordersArg);
+// Milliseconds between the starts of two journeys, when paced.
+const every = rateArg ? 60_000 / Number(rateArg) : 0;
 
 class Browser {
   constructor() {
@@ -87,6 +94,8 @@ await Promise.all(
   Array.from({ length: clients }, async () => {
     while (next < orders) {
       const n = next++;
+      const due = started + n * every - performance.now();
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
       try {
         latencies.push(await buy(n));
       } catch (e) {
@@ -101,6 +110,7 @@ latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 console.log(
   `${latencies.length} orders (${failed} failed) from ${clients} clients in ${seconds.toFixed(1)} s: ` +
-    `${Math.round((latencies.length / seconds) * 60)} orders/min (whole journeys); ` +
+    `${Math.round((latencies.length / seconds) * 60)} orders/min (whole journeys` +
+    `${rateArg ? `, paced at ${rateArg}/min` : ', as fast as they go'}); ` +
     `place order p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
 );
