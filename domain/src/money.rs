@@ -128,6 +128,24 @@ impl Money {
         Self::new(0, currency)
     }
 
+    /// The amount written `s` as `decimal` writes it (`"135"`, `"12.5"`, `"1500"`): digits,
+    /// a dot, no more decimals than the currency has, not negative. `None` otherwise.
+    pub fn parse_decimal(s: &str, currency: Currency) -> Option<Money> {
+        let s = s.trim();
+        let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+        let exp = currency.exponent() as usize;
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let dotted = whole.len() < s.len();
+        if !digits(whole) || (dotted && !digits(fraction)) || fraction.len() > exp {
+            return None;
+        }
+        let padded = format!("{whole}{fraction:0<exp$}");
+        padded
+            .parse::<i64>()
+            .ok()
+            .map(|minor| Money::new(minor, currency))
+    }
+
     fn same_currency(self, other: Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
@@ -489,6 +507,28 @@ fn group(mut n: u64, sep: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_parse_to_minor_units() {
+        let parse = |s: &str, c| Money::parse_decimal(s, c).map(|m| m.minor);
+        assert_eq!(parse("135", Currency::Gbp), Some(13_500));
+        assert_eq!(parse(" 12.5 ", Currency::Eur), Some(1250));
+        assert_eq!(parse("0.125", Currency::Bhd), Some(125));
+        assert_eq!(parse("10000", Currency::Jpy), Some(10_000));
+        for bad in [
+            "",
+            "-5",
+            "1.234",
+            "1,5",
+            "1.",
+            ".5",
+            "1e3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse(bad, Currency::Eur), None, "{bad}");
+        }
+        assert_eq!(parse("100.5", Currency::Jpy), None);
+    }
 
     #[test]
     fn exponents_follow_iso_4217() {

@@ -114,4 +114,5 @@ checkout-error-code-used = Du hast diesen Code bereits eingelöst.
 checkout-error-code-minimum = Deine Bestellung erreicht den Mindestbestellwert für diesen Code noch nicht.
 checkout-duty = Einfuhrabgaben
 checkout-duty-on-delivery = Bei der Lieferung zahlst du Einfuhrabgaben von ca. { $amount } an den Zusteller.
+checkout-duty-on-delivery-unknown = Bei der Lieferung kann der Zusteller Einfuhrabgaben von dir verlangen.
 checkout-ioss = Die Einfuhrumsatzsteuer ist bereits im Preis enthalten. Bei der Lieferung zahlst du nichts mehr.

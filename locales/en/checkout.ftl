@@ -114,4 +114,5 @@ checkout-error-code-used = You have already used this code.
 checkout-error-code-minimum = Your order does not reach this code's minimum yet.
 checkout-duty = Import duties
 checkout-duty-on-delivery = Import duties of about { $amount } are collected by the courier on delivery.
+checkout-duty-on-delivery-unknown = The courier may collect import duties and taxes on delivery.
 checkout-ioss = Import VAT is included in the price: nothing more to pay on delivery.

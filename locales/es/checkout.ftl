@@ -114,4 +114,5 @@ checkout-error-code-used = Este código ya se ha utilizado con este correo elect
 checkout-error-code-minimum = El pedido todavía no alcanza el importe mínimo para este código.
 checkout-duty = Aranceles de importación
 checkout-duty-on-delivery = El repartidor cobrará en la entrega unos { $amount } en concepto de aranceles de importación.
+checkout-duty-on-delivery-unknown = Es posible que el repartidor cobre aranceles e impuestos de importación en la entrega.
 checkout-ioss = El IVA de importación está incluido en el precio: no hay que pagar nada más en la entrega.

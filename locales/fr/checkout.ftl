@@ -114,4 +114,5 @@ checkout-error-code-used = Vous avez déjà utilisé ce code.
 checkout-error-code-minimum = Votre commande n’atteint pas encore le montant minimum requis pour ce code.
 checkout-duty = Droits de douane
 checkout-duty-on-delivery = Des droits de douane d’environ { $amount } vous seront demandés par le livreur à la livraison.
+checkout-duty-on-delivery-unknown = Le livreur peut vous demander des droits et taxes d’importation à la livraison.
 checkout-ioss = La TVA à l’importation est incluse dans le prix : vous n’aurez rien de plus à payer à la livraison.

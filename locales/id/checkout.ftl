@@ -114,4 +114,5 @@ checkout-error-code-used = Anda sudah pernah menggunakan kode ini.
 checkout-error-code-minimum = Pesanan Anda belum mencapai minimum belanja untuk kode ini.
 checkout-duty = Bea masuk
 checkout-duty-on-delivery = Kurir akan menagih bea masuk sekitar { $amount } saat pesanan Anda diantar.
+checkout-duty-on-delivery-unknown = Kurir mungkin akan menagih bea masuk dan pajak impor saat pesanan Anda diantar.
 checkout-ioss = PPN impor sudah termasuk dalam harga: Anda tidak perlu membayar apa pun lagi saat pesanan diterima.

@@ -114,4 +114,5 @@ checkout-error-code-used = このクーポンコードはすでにご利用済�
 checkout-error-code-minimum = ご注文金額が、このクーポンコードの最低利用金額にまだ達していません。
 checkout-duty = 輸入関税
 checkout-duty-on-delivery = 商品のお届け時に、輸入関税として約 { $amount } を配達員にお支払いいただきます。
+checkout-duty-on-delivery-unknown = お届け時に、輸入関税・税金を配達員にお支払いいただく場合がございます。
 checkout-ioss = 輸入消費税は価格に含まれているため、お届け時に追加でお支払いいただく必要はございません。

@@ -114,4 +114,5 @@ checkout-error-code-used = Você já usou este cupom.
 checkout-error-code-minimum = Seu pedido ainda não atingiu o valor mínimo para usar este cupom.
 checkout-duty = Impostos de importação
 checkout-duty-on-delivery = Na entrega, você pagará ao entregador cerca de { $amount } em impostos de importação.
+checkout-duty-on-delivery-unknown = Na entrega, o entregador pode cobrar impostos de importação.
 checkout-ioss = O IVA de importação já está incluído no preço: você não precisa pagar mais nada na entrega.

@@ -114,4 +114,5 @@ checkout-error-code-used = Bạn đã sử dụng mã này rồi.
 checkout-error-code-minimum = Đơn hàng của bạn chưa đạt giá trị tối thiểu để áp dụng mã này.
 checkout-duty = Thuế nhập khẩu
 checkout-duty-on-delivery = Nhân viên giao hàng sẽ thu khoảng { $amount } thuế nhập khẩu khi giao hàng.
+checkout-duty-on-delivery-unknown = Nhân viên giao hàng có thể thu thuế và phí nhập khẩu khi giao hàng.
 checkout-ioss = Giá đã bao gồm VAT nhập khẩu: bạn không phải trả thêm gì khi nhận hàng.

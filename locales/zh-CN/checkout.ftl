@@ -114,4 +114,5 @@ checkout-error-code-used = 您已使用过该优惠码。
 checkout-error-code-minimum = 您的订单金额尚未达到该优惠码的最低使用金额。
 checkout-duty = 进口关税
 checkout-duty-on-delivery = 进口关税约 { $amount }，将由快递员在送货时收取。
+checkout-duty-on-delivery-unknown = 快递员可能会在送货时收取进口关税和税费。
 checkout-ioss = 价格已含进口增值税，收货时无需另付任何费用。

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
-use tradewind_app::functions::catalog::{CART_KEY, COUNTRY_KEY, resolve_shopper};
+use tradewind_app::functions::catalog::{CART_KEY, COUNTRY_KEY, resolve_shopper, session_cart};
 use tradewind_domain::Locale;
 use tradewind_domain::checkout::CheckoutError;
 use tradewind_domain::checkout::address::Draft;
@@ -78,31 +78,9 @@ fn refused(state: &AppState, s: &Shopper, path: &str, e: &CheckoutError) -> Resp
 
 /// The shopper's open cart: the one in their session, or a new one when `create`.
 async fn cart_id(state: &AppState, s: &Shopper, create: bool) -> Result<Option<String>, Response> {
-    let known = s
-        .session
-        .get::<String>(CART_KEY)
+    session_cart(&state.app.checkout, &s.session, &s.market, create)
         .await
-        .map_err(|e| unavailable(state, s.locale, &e.to_string()))?;
-    if let Some(id) = known {
-        match state.app.checkout.open_cart(&id).await {
-            Ok(Some(cart)) => return Ok(Some(cart.id)),
-            Ok(None) => {}
-            Err(e) => return Err(unavailable(state, s.locale, &e.to_string())),
-        }
-    }
-    if !create {
-        return Ok(None);
-    }
-    let id = state
-        .app
-        .checkout
-        .create_cart(&s.market)
-        .await
-        .map_err(|e| unavailable(state, s.locale, &e.to_string()))?;
-    remember(&s.session, CART_KEY, &id)
-        .await
-        .map_err(|e| unavailable(state, s.locale, &e.to_string()))?;
-    Ok(Some(id))
+        .map_err(|e| unavailable(state, s.locale, &e))
 }
 
 #[derive(Deserialize)]

@@ -34,6 +34,11 @@ pub enum Command {
     /// A running store reads them at start: restart it after a change.
     #[command(subcommand)]
     Tax(TaxCommand),
+    /// Show or change how parcels enter each market: the de minimis, duties collected at
+    /// checkout or on delivery, the number import VAT is collected under, tax rounding, and
+    /// duty rates by HS code and origin. Takes effect with the next checkout page.
+    #[command(subcommand)]
+    Duty(DutyCommand),
     /// List orders, or move one along: confirm a bank transfer or cash payment, cancel.
     #[command(subcommand)]
     Order(OrderCommand),
@@ -115,6 +120,50 @@ pub enum TaxCommand {
         /// What the tax is called there (VAT, MwSt., TVA, 消費税…).
         #[arg(long)]
         label: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DutyCommand {
+    /// Every market's rule and duty rates.
+    List,
+    /// Set the duty on goods of an HS code entering a market, e.g.
+    /// `tradewind duty set US 9405 28.9 --origin CN` (a tariff changed).
+    Set {
+        /// The market's code, e.g. US.
+        market: String,
+        /// An HS code or prefix (6911, 6911.10); `*` for every good (a flat rate).
+        hs: String,
+        /// The rate in percent, e.g. 12 or 3.7.
+        rate: String,
+        /// Only for goods from this country (ISO 3166, e.g. CN); any origin without it.
+        #[arg(long)]
+        origin: Option<String>,
+    },
+    /// Remove a duty rate.
+    Remove {
+        market: String,
+        hs: String,
+        #[arg(long)]
+        origin: Option<String>,
+    },
+    /// Change a market's rule, e.g. `tradewind duty rule UK --de-minimis 135 --mode ddp`.
+    Rule {
+        market: String,
+        /// Goods worth more than this (market currency, before tax and shipping) pay duty;
+        /// `none`: every parcel does; `off`: no duties are reckoned.
+        #[arg(long)]
+        de_minimis: Option<String>,
+        /// ddp (duties collected at checkout) or dap (the courier collects on delivery).
+        #[arg(long)]
+        mode: Option<String>,
+        /// The number import VAT is collected under at or below the de minimis (IOSS, a UK
+        /// VAT number); an empty value for none.
+        #[arg(long)]
+        vat_number: Option<String>,
+        /// line (each line's tax rounded) or total (once per rate on the order).
+        #[arg(long)]
+        rounding: Option<String>,
     },
 }
 

@@ -6,7 +6,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use tradewind_server::config::{
-    Cli, Command, OrderCommand, ServeConfig, StockCommand, StoreConfig, TaxCommand,
+    Cli, Command, DutyCommand, OrderCommand, ServeConfig, StockCommand, StoreConfig, TaxCommand,
 };
 use tradewind_server::{build_state, db, router};
 
@@ -87,6 +87,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Serve(serve_cfg) => serve(&store, conn, serve_cfg).await,
         Command::Reindex => reindex(&store, conn).await,
         Command::Tax(cmd) => tax(&conn, cmd).await,
+        Command::Duty(cmd) => duty(&conn, cmd).await,
         Command::Order(cmd) => order(conn, cmd).await,
         Command::Stock(cmd) => stock(&conn, cmd).await,
         Command::Backup { output } => {
@@ -178,6 +179,121 @@ async fn tax(conn: &sea_orm::DatabaseConnection, cmd: TaxCommand) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Lists or changes import rules and duty rates.
+async fn duty(conn: &sea_orm::DatabaseConnection, cmd: DutyCommand) -> Result<(), BoxError> {
+    use tradewind_domain::checkout::duty::{
+        RuleChange, import_rules, remove_duty_rate, set_duty_rate, set_import_rule,
+    };
+    use tradewind_domain::tax::TaxRate;
+    let percent = |ppm: i64| {
+        TaxRate::from_ppm(ppm)
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    };
+    let prefix = |p: &str| {
+        if p.is_empty() {
+            "*".to_owned()
+        } else {
+            p.to_owned()
+        }
+    };
+    match cmd {
+        DutyCommand::List => {
+            for m in import_rules(conn).await? {
+                println!("{}", describe_rule(&m));
+                for r in &m.rates {
+                    let origin = if r.origin.is_empty() {
+                        "any"
+                    } else {
+                        &r.origin
+                    };
+                    println!(
+                        "{}\t{}\tfrom {origin}\t{}%",
+                        m.market,
+                        prefix(&r.hs_prefix),
+                        percent(r.rate_ppm)
+                    );
+                }
+            }
+        }
+        DutyCommand::Set {
+            market,
+            hs,
+            rate,
+            origin,
+        } => {
+            let row = set_duty_rate(conn, &market, &hs, origin.as_deref(), &rate).await?;
+            println!(
+                "{} {} from {} now pays {}%",
+                market.to_ascii_uppercase(),
+                prefix(&row.hs_prefix),
+                if row.origin.is_empty() {
+                    "any origin"
+                } else {
+                    &row.origin
+                },
+                percent(row.rate_ppm)
+            );
+        }
+        DutyCommand::Remove { market, hs, origin } => {
+            if remove_duty_rate(conn, &market, &hs, origin.as_deref()).await? {
+                println!("removed");
+            } else {
+                return Err(format!("{market} has no duty rate for {hs} from that origin").into());
+            }
+        }
+        DutyCommand::Rule {
+            market,
+            de_minimis,
+            mode,
+            vat_number,
+            rounding,
+        } => {
+            let change = RuleChange {
+                de_minimis,
+                duty_mode: mode,
+                vat_number,
+                tax_rounding: rounding,
+            };
+            set_import_rule(conn, &market, change).await?;
+            let code = market.trim().to_ascii_uppercase();
+            for m in import_rules(conn)
+                .await?
+                .iter()
+                .filter(|m| m.market == code)
+            {
+                println!("{}", describe_rule(m));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One market's import rule on a line, as `duty list` shows it.
+fn describe_rule(m: &tradewind_domain::checkout::duty::ImportRules) -> String {
+    let Some(rule) = &m.rule else {
+        return format!("{}\tno duties", m.market);
+    };
+    let de_minimis = match (rule.de_minimis_minor, m.currency) {
+        (None, _) => "no duties".to_owned(),
+        (Some(0), _) => "duty on every parcel".to_owned(),
+        (Some(minor), Some(c)) => format!(
+            "de minimis {} {c}",
+            tradewind_domain::Money::new(minor, c).decimal()
+        ),
+        (Some(minor), None) => format!("de minimis {minor}"),
+    };
+    let number = if rule.ioss_number.is_empty() {
+        "-"
+    } else {
+        &rule.ioss_number
+    };
+    format!(
+        "{}\t{de_minimis}\t{}\tVAT number {number}\trounding {}",
+        m.market, rule.duty_mode, rule.tax_rounding
+    )
 }
 
 /// Shows or sets a variant's stock.

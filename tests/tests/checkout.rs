@@ -594,9 +594,11 @@ async fn sales_tax_follows_the_state(s: &TestStore) {
     // Tax on the goods only; the delivery charge is not taxed.
     let expected = (order.subtotal_minor * 725 + 5_000) / 10_000;
     assert_eq!(order.tax_minor, expected);
+    // No de minimis any more: the goods, from China, pay duty, collected at checkout.
+    assert!(order.duty_minor > 0, "{}", order.breakdown);
     assert_eq!(
         order.total_minor,
-        order.subtotal_minor + order.shipping_minor + order.tax_minor
+        order.subtotal_minor + order.shipping_minor + order.tax_minor + order.duty_minor
     );
 }
 
@@ -656,6 +658,86 @@ async fn discount_codes_apply_or_say_why_not(s: &TestStore) {
     );
     let page = again.get("/de/checkout").await;
     assert!(page.body.contains("error-code"), "{}", page.body);
+}
+
+/// A tariff change made with `tradewind duty` shows on the next review; a refused change
+/// writes nothing.
+async fn duties_change_from_the_command_line(s: &TestStore) {
+    use tradewind_domain::checkout::duty::{RuleChange, set_duty_rate, set_import_rule};
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::in_country(s, "en", "GB").await;
+    b.add(v.id, "1").await;
+    let london = [
+        ("email", "ada@example.co.uk"),
+        ("name", "Ada Lovelace"),
+        ("line1", "10 Downing Street"),
+        ("city", "London"),
+        ("postcode", "SW1A 2AA"),
+        ("country", "GB"),
+        ("phone", "020 7946 0000"),
+        ("shipping", "standard"),
+        ("payment", "bank_transfer"),
+    ];
+    assert_eq!(
+        b.submit("/en/checkout", &london).await,
+        "/en/checkout/review"
+    );
+    let review = b.get("/en/checkout/review").await;
+    assert!(!review.body.contains("Import duties"), "below £135");
+    assert!(
+        review.body.contains("Import VAT is included"),
+        "{}",
+        review.body
+    );
+    let refused = RuleChange {
+        de_minimis: Some("none".into()),
+        duty_mode: Some("maybe".into()),
+        ..Default::default()
+    };
+    assert!(set_import_rule(&s.db, "UK", refused).await.is_err());
+    assert!(set_duty_rate(&s.db, "UK", "*", None, "-3").await.is_err());
+    let review = b.get("/en/checkout/review").await;
+    assert!(
+        !review.body.contains("Import duties"),
+        "nothing was changed"
+    );
+    let every_parcel = RuleChange {
+        de_minimis: Some("none".into()),
+        ..Default::default()
+    };
+    set_import_rule(&s.db, "uk", every_parcel)
+        .await
+        .expect("rule");
+    set_duty_rate(&s.db, "UK", "*", Some("cn"), "10")
+        .await
+        .expect("rate");
+    let review = b.get("/en/checkout/review").await;
+    assert!(review.body.contains("Import duties"), "{}", review.body);
+}
+
+/// FREESHIP frees the cheapest service; express keeps its price.
+async fn free_shipping_frees_the_cheapest_service(s: &TestStore) {
+    let v = variant_in_stock(s, 4).await;
+    for (service, free) in [("express", false), ("standard", true)] {
+        let mut b = Shopper::new(s, "de").await;
+        assert_eq!(b.add(v.id, "2").await, "/de/cart?error=added");
+        let mut form = BERLIN.to_vec();
+        form.retain(|(k, _)| *k != "shipping");
+        form.extend([("shipping", service), ("code", "FREESHIP")]);
+        assert_eq!(b.submit("/de/checkout", &form).await, "/de/checkout/review");
+        let review = b.get("/de/checkout/review").await;
+        let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+        b.submit("/de/checkout/place", &[("total", total.as_str())])
+            .await;
+        let order = shop_order::Entity::find()
+            .filter(shop_order::Column::ShippingCode.eq(service))
+            .one(&s.db)
+            .await
+            .expect("order")
+            .expect("placed");
+        assert!(order.subtotal_minor >= 3000, "FREESHIP's minimum is met");
+        assert_eq!(order.shipping_minor == 0, free, "{service}");
+    }
 }
 
 async fn parcels_above_150_euros_pay_duties(s: &TestStore) {
@@ -764,6 +846,8 @@ on_both_backends!(
     order_email_reaches_an_smtp_server,
     sales_tax_follows_the_state,
     discount_codes_apply_or_say_why_not,
+    free_shipping_frees_the_cheapest_service,
+    duties_change_from_the_command_line,
     parcels_above_150_euros_pay_duties,
 );
 

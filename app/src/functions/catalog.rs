@@ -169,6 +169,38 @@ pub(crate) mod server {
             .map_err(|e| map_checkout_err(&e))
     }
 
+    /// The session's open cart; when it has none and `create`, a new cart for `market`,
+    /// remembered in the session. An error is the store's own trouble, said for the log.
+    pub async fn session_cart(
+        checkout: &tradewind_domain::checkout::Checkout,
+        session: &tower_sessions::Session,
+        market: &tradewind_domain::market::Market,
+        create: bool,
+    ) -> Result<Option<String>, String> {
+        let known = session
+            .get::<String>(CART_KEY)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(id) = known
+            && let Some(cart) = checkout.open_cart(&id).await.map_err(|e| e.to_string())?
+        {
+            return Ok(Some(cart.id));
+        }
+        if !create {
+            return Ok(None);
+        }
+        let id = checkout
+            .create_cart(market)
+            .await
+            .map_err(|e| e.to_string())?;
+        session
+            .insert(CART_KEY, &id)
+            .await
+            .map_err(|e| e.to_string())?;
+        session.save().await.map_err(|e| e.to_string())?;
+        Ok(Some(id))
+    }
+
     /// A checkout error as a page error: the store's own trouble is an outage, anything
     /// else a refusal.
     pub fn map_checkout_err(e: &tradewind_domain::checkout::CheckoutError) -> ServerFnError {
@@ -300,7 +332,7 @@ pub(crate) mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{CART_KEY, COUNTRY_KEY, CSRF_COOKIE, cookie_in, resolve_shopper};
+pub use server::{CART_KEY, COUNTRY_KEY, CSRF_COOKIE, cookie_in, resolve_shopper, session_cart};
 
 #[server]
 pub async fn load_frame(locale: String) -> Result<Frame, ServerFnError> {

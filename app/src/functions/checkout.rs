@@ -184,8 +184,7 @@ pub async fn add_to_cart(
     quantity: String,
 ) -> Result<Added, ServerFnError> {
     use super::catalog::server::{
-        CART_KEY, CSRF_COOKIE, context, cookie, map_checkout_err, open_cart, session, shopper,
-        unavailable,
+        CSRF_COOKIE, context, cookie, map_checkout_err, session, session_cart, shopper, unavailable,
     };
     use tradewind_domain::Locale;
     use tradewind_domain::checkout::CheckoutError;
@@ -206,26 +205,11 @@ pub async fn add_to_cart(
         return refused(t(locale, "cart-error-quantity"));
     };
     let (market, country) = shopper(&ctx, locale).await?;
-    let id = match open_cart(&ctx).await? {
-        Some(cart) => cart.id,
-        None => {
-            let session = session().ok_or_else(|| unavailable("no session layer"))?;
-            let id = ctx
-                .checkout
-                .create_cart(&market)
-                .await
-                .map_err(|e| map_checkout_err(&e))?;
-            session
-                .insert(CART_KEY, &id)
-                .await
-                .map_err(|e| unavailable(&e.to_string()))?;
-            session
-                .save()
-                .await
-                .map_err(|e| unavailable(&e.to_string()))?;
-            id
-        }
-    };
+    let session = session().ok_or_else(|| unavailable("no session layer"))?;
+    let id = session_cart(&ctx.checkout, &session, &market, true)
+        .await
+        .map_err(|e| unavailable(&e))?
+        .ok_or_else(|| unavailable("no cart"))?;
     match ctx
         .checkout
         .add_line(&id, &market, &country, variant, quantity)

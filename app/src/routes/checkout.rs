@@ -372,6 +372,9 @@ pub(crate) fn landed_note(
             "checkout-duty-on-delivery",
             &[("amount", l.duty.format(style).into())],
         )
+    } else if l.above_de_minimis && !l.collected {
+        // Duties are due but the store has no rate for these goods.
+        t(locale, "checkout-duty-on-delivery-unknown")
     } else if l.ioss.is_some() {
         t(locale, "checkout-ioss")
     } else {

@@ -257,7 +257,7 @@ impl Checkout {
         let repriced = cart.market_id != market.id;
         let priced = self.cart_lines(cart, locale, market, country).await?;
         if repriced {
-            self.accept_prices(&cart.id, market, &priced).await?;
+            self.accept_prices(cart, market, &priced).await?;
             return Ok(summarize(
                 priced
                     .into_iter()
@@ -313,7 +313,7 @@ impl Checkout {
     /// Records the current prices as the ones the shopper has seen (the cart's market too).
     pub(crate) async fn accept_prices(
         &self,
-        cart_id: &str,
+        cart: &cart::Model,
         market: &Market,
         priced: &[Priced],
     ) -> Result<(), CheckoutError> {
@@ -326,16 +326,18 @@ impl Checkout {
                     cart_line::Column::SeenUnitMinor,
                     Expr::value(p.quote.unit.minor),
                 )
-                .filter(cart_line::Column::CartId.eq(cart_id))
+                .filter(cart_line::Column::CartId.eq(&cart.id))
                 .filter(cart_line::Column::VariantId.eq(p.line.variant_id))
                 .exec(self.db())
                 .await?;
         }
-        cart::Entity::update_many()
-            .col_expr(cart::Column::MarketId, Expr::value(market.id))
-            .filter(cart::Column::Id.eq(cart_id))
-            .exec(self.db())
-            .await?;
+        if cart.market_id != market.id {
+            cart::Entity::update_many()
+                .col_expr(cart::Column::MarketId, Expr::value(market.id))
+                .filter(cart::Column::Id.eq(&cart.id))
+                .exec(self.db())
+                .await?;
+        }
         Ok(())
     }
 

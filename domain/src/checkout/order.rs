@@ -191,8 +191,12 @@ impl Checkout {
         let mut shipping = self
             .shipping_choices(market, &destination, view.weight_grams, view.subtotal)
             .await?;
-        if applied.iter().any(|a| a.free_shipping) {
-            for s in &mut shipping {
+        // A free-shipping discount frees the cheapest service; a faster one still costs
+        // what it costs (as shops commonly offer it).
+        if applied.iter().any(|a| a.free_shipping)
+            && let Some(cheapest) = shipping.iter().map(|s| s.price.minor).min()
+        {
+            for s in shipping.iter_mut().filter(|s| s.price.minor == cheapest) {
                 s.price = Money::zero(s.price.currency);
                 s.free = true;
             }
@@ -314,9 +318,11 @@ impl Checkout {
         draft.submitted = true;
         let json = serde_json::to_string(&draft)
             .map_err(|e| DomainError::Corrupt(format!("draft: {e}")))?;
+        // The draft, the time and the market in one write.
         cart::Entity::update_many()
             .col_expr(cart::Column::Draft, Expr::value(json.clone()))
             .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(cart::Column::MarketId, Expr::value(market.id))
             .filter(cart::Column::Id.eq(&cart.id))
             .exec(self.db())
             .await?;
@@ -324,9 +330,13 @@ impl Checkout {
             draft: json,
             ..cart.clone()
         };
+        // Prepared as the cart was (a change of market is said on the page), then moved.
         let prepared = self.prepare(&saved, locale, market, country).await?;
-        self.accept_prices(&cart.id, market, &prepared.priced)
-            .await?;
+        let moved = cart::Model {
+            market_id: market.id,
+            ..saved
+        };
+        self.accept_prices(&moved, market, &prepared.priced).await?;
         Ok(prepared.page)
     }
 
@@ -389,7 +399,7 @@ impl Checkout {
             return Err(CheckoutError::Incomplete);
         };
         if expected_total != Some(totals.total) {
-            self.accept_prices(&cart.id, market, priced).await?;
+            self.accept_prices(&cart, market, priced).await?;
             return Err(CheckoutError::PriceChanged);
         }
         let txn = self.db().begin().await?;

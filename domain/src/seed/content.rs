@@ -1267,20 +1267,93 @@ pub const SHIPPING: [ShippingText; 10] = [
     },
 ];
 
-/// EU customs duties on the demo's goods from outside the EU, in percent, by HS heading
-/// (TARIC third-country rates): candles 0, handbags of textile 3.7, notebooks 0, silk scarves
-/// 8, porcelain tableware 12, stoneware tableware 5, ornamental ceramics 6, cushions 3.7,
-/// LED table lamps 4.7.
-pub const EU_DUTIES: &[(&str, &str)] = &[
-    ("3406", "0"),
-    ("4202", "3.7"),
-    ("4820", "0"),
-    ("6214", "8"),
-    ("6911", "12"),
-    ("6912", "5"),
-    ("6913", "6"),
-    ("9404", "3.7"),
-    ("9405", "4.7"),
+/// How parcels from the shop's warehouses in China enter each market: `(market, de minimis
+/// in the market's currency's minor units, duty mode, number import VAT is collected under,
+/// tax rounding)`. A de minimis of `None` reckons no duties; `Some(0)` duties on every parcel.
+/// The figures are those in force in late 2026, simplified where noted:
+/// - EU: 150 € of intrinsic value; import VAT collected at checkout under IOSS (a made-up
+///   number); duties above, collected at checkout (DDP).
+/// - UK: £135 of intrinsic value; the seller charges UK VAT at checkout under its UK VAT
+///   number (made up) and customs charge duty above.
+/// - US: no de minimis since 29 August 2025 (kept after the Supreme Court's IEEPA ruling of
+///   February 2026): duty on every parcel, collected at checkout.
+/// - JP: no duty or import consumption tax at or below ¥10,000 (compared here with the goods'
+///   price; customs value personal imports lower, at 60 % of it). Rounds consumption tax once
+///   per rate on the order, as qualified invoices require.
+/// - BR: a shop outside the Remessa Conforme programme pays 60 % import tax on every parcel,
+///   collected by Correios on delivery (the programme's 20 % up to US$50 needs certification).
+/// - MX: courier parcels from countries without a trade agreement pay a 33.5 % global rate
+///   (since 15 August 2025) that includes the 16 % IVA the price already carries: 17.5 % more.
+/// - VN: no exemption since 18 February 2025; duties vary by line and the courier collects.
+/// - ID: US$3 FOB (about Rp 50,000); above, a flat 7.5 %, 25 % for bags and textiles
+///   (PMK 4/2025), collected by the courier.
+/// - AE: AED 1,000 (customs add freight and insurance; compared here with the goods); above,
+///   5 % duty, collected at checkout.
+pub const IMPORT_RULES: &[(&str, Option<i64>, &str, &str, &str)] = &[
+    ("EU", Some(15_000), "ddp", "IM2760000001", "line"),
+    ("UK", Some(13_500), "ddp", "GB123456789", "line"),
+    ("US", Some(0), "ddp", "", "line"),
+    ("JP", Some(10_000), "ddp", "", "total"),
+    ("BR", Some(0), "dap", "", "line"),
+    ("MX", Some(0), "ddp", "", "line"),
+    ("VN", Some(0), "dap", "", "line"),
+    ("ID", Some(50_000), "dap", "", "line"),
+    ("AE", Some(100_000), "ddp", "", "line"),
+];
+
+/// Customs duties on the demo's goods, in percent: `(market, HS prefix, origin, rate)`, an
+/// empty prefix for every good, an empty origin for any. The demo's goods are candles 3406,
+/// a textile tote 4202, notebooks 4820, silk scarves 6214, porcelain 6911, stoneware 6912,
+/// a ceramic vase 6913, cushions 9404 and LED table lamps 9405.
+/// - EU: TARIC third-country rates. Chinese ceramic tableware also bears anti-dumping duty,
+///   which a merchant selling it adds.
+/// - UK: the UK Global Tariff, which took the EU's rates rounded down to its bands
+///   (3.7 → 2, 4.7 → 4, 5 → 4) and dropped those under 2 %.
+/// - US: the HTSUS general rate of the likeliest line (mugs and plates of stoneware 9.8,
+///   porcelain plates 8, vase 6, lamps 3.9, cotton tote 6.3, scarves 1.2, cushions 5.3), and
+///   for goods from China that rate plus Section 301 (25 % on lists 1–3, 7.5 % on list 4A).
+///   Candles of petroleum wax from China also bear anti-dumping duty (order A-570-504); the
+///   demo's are soy wax. The temporary Section 122 surcharge ended in July 2026.
+/// - JP: none reckoned (the demo's parcels are mostly below ¥10,000).
+/// - BR, MX, ID, AE: the flat rates of their courier regimes (see `IMPORT_RULES`).
+pub const DUTIES: &[(&str, &str, &str, &str)] = &[
+    ("EU", "3406", "", "0"),
+    ("EU", "4202", "", "3.7"),
+    ("EU", "4820", "", "0"),
+    ("EU", "6214", "", "8"),
+    ("EU", "6911", "", "12"),
+    ("EU", "6912", "", "5"),
+    ("EU", "6913", "", "6"),
+    ("EU", "9404", "", "3.7"),
+    ("EU", "9405", "", "4.7"),
+    ("UK", "4202", "", "2"),
+    ("UK", "6214", "", "8"),
+    ("UK", "6911", "", "12"),
+    ("UK", "6912", "", "4"),
+    ("UK", "6913", "", "6"),
+    ("UK", "9404", "", "2"),
+    ("UK", "9405", "", "4"),
+    ("US", "4202", "", "6.3"),
+    ("US", "4202", "CN", "31.3"),
+    ("US", "4820", "CN", "25"),
+    ("US", "6214", "", "1.2"),
+    ("US", "6214", "CN", "8.7"),
+    ("US", "6911", "", "8"),
+    ("US", "6912", "", "9.8"),
+    ("US", "6913", "", "6"),
+    ("US", "6913", "CN", "13.5"),
+    ("US", "9404", "", "5.3"),
+    ("US", "9404", "CN", "12.8"),
+    ("US", "9405", "", "3.9"),
+    ("US", "9405", "CN", "28.9"),
+    ("BR", "", "", "60"),
+    ("MX", "", "CN", "17.5"),
+    ("ID", "", "", "7.5"),
+    ("ID", "4202", "", "25"),
+    ("ID", "61", "", "25"),
+    ("ID", "62", "", "25"),
+    ("ID", "63", "", "25"),
+    ("AE", "", "", "5"),
 ];
 
 /// The demo shop's bank account, shown to shoppers who pay by transfer.

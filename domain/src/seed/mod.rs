@@ -15,8 +15,8 @@ use crate::pricing::{ExchangeRate, RoundingRule};
 use crate::tax::{GrossPolicy, TaxClass, TaxRate};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use content::{
-    BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, EU_DUTIES, ITEMS, MARKETS,
-    SERIES, SHIPPING, TAX_RATES, TITLE_PATTERN, US_SALES_TAX, Words,
+    BANK_DETAILS, CASH_ON_DELIVERY, COLLECTIONS, COLOUR, COLOURS, DUTIES, IMPORT_RULES, ITEMS,
+    MARKETS, SERIES, SHIPPING, TAX_RATES, TITLE_PATTERN, US_SALES_TAX, Words,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -570,51 +570,41 @@ async fn seed_selling(db: &impl ConnectionTrait) -> Result<()> {
     seed_discounts(db).await
 }
 
-/// Per-market checkout rules. Japan rounds tax once per rate on the order. The EU, for
-/// parcels from outside it: up to 150 € no duty, import VAT collected at checkout under the
-/// shop's IOSS number (a made-up one in the demo); above, duties collected at checkout (DDP)
-/// by HS code. The rates are the EU's third-country duties (TARIC) for the
-/// demo's goods; Chinese ceramic tableware also bears anti-dumping duty, which a merchant
-/// selling it adds here.
+/// Per-market import rules and duty rates (`IMPORT_RULES`, `DUTIES`, where the figures come
+/// from).
 async fn seed_imports(db: &impl ConnectionTrait, markets: &[market::Model]) -> Result<()> {
-    let Some(eu) = markets.iter().find(|m| m.code == "EU") else {
-        return Ok(());
-    };
-    import_rule::Entity::insert(import_rule::ActiveModel {
-        market_id: Set(eu.id),
-        de_minimis_minor: Set(Some(15_000)),
-        duty_mode: Set("ddp".into()),
-        ioss_number: Set("IM2760000001".into()),
-        tax_rounding: Set("line".into()),
-    })
-    .exec(db)
-    .await?;
-    // Japan's qualified invoices round consumption tax once per rate on the whole order.
-    if let Some(jp) = markets.iter().find(|m| m.code == "JP") {
-        import_rule::Entity::insert(import_rule::ActiveModel {
-            market_id: Set(jp.id),
-            de_minimis_minor: Set(None),
-            duty_mode: Set("ddp".into()),
-            ioss_number: Set(String::new()),
-            tax_rounding: Set("total".into()),
-        })
-        .exec(db)
-        .await?;
+    let id_of = |code: &str| markets.iter().find(|m| m.code == code).map(|m| m.id);
+    let mut rules = Vec::new();
+    for (code, de_minimis, mode, number, rounding) in IMPORT_RULES {
+        let Some(market_id) = id_of(code) else {
+            continue;
+        };
+        rules.push(import_rule::ActiveModel {
+            market_id: Set(market_id),
+            de_minimis_minor: Set(*de_minimis),
+            duty_mode: Set((*mode).to_owned()),
+            ioss_number: Set((*number).to_owned()),
+            tax_rounding: Set((*rounding).to_owned()),
+        });
     }
-    let mut rows = Vec::new();
-    for (prefix, percent) in EU_DUTIES {
+    let mut rates = Vec::new();
+    for (code, prefix, origin, percent) in DUTIES {
+        let Some(market_id) = id_of(code) else {
+            continue;
+        };
         let rate: TaxRate = percent
             .parse()
             .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
-        rows.push(duty_rate::ActiveModel {
-            market_id: Set(eu.id),
+        rates.push(duty_rate::ActiveModel {
+            market_id: Set(market_id),
             hs_prefix: Set((*prefix).to_owned()),
-            origin: Set(String::new()),
+            origin: Set((*origin).to_owned()),
             rate_ppm: Set(i64::from(rate.ppm)),
             ..Default::default()
         });
     }
-    insert_all(db, rows).await
+    insert_all(db, rules).await?;
+    insert_all(db, rates).await
 }
 
 /// Demo discounts: a welcome code (10 %, once per email), a fixed €/$/£5 off, free shipping
