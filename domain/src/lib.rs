@@ -56,6 +56,8 @@ pub mod media;
 #[cfg(feature = "server")]
 pub mod outbox;
 #[cfg(feature = "server")]
+pub mod payments;
+#[cfg(feature = "server")]
 pub mod price_book;
 #[cfg(feature = "server")]
 pub mod search;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// needs.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (database schema m0006_checkout)"
+    " (database schema m0007_payment_events)"
 );
 
 #[derive(Debug, Parser)]
@@ -232,6 +232,10 @@ pub struct ServeConfig {
     pub payment_minutes: i64,
     #[command(flatten)]
     pub mail: MailConfig,
+    /// Stripe's webhook signing secret (`whsec_…`; two, comma separated, while one is
+    /// rolled). Without it `/webhooks/stripe` answers 404.
+    #[arg(long, env = "TRADEWIND_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
 }
 
 /// Where order email goes out. Without a host, email is off and messages wait in the
@@ -282,6 +286,10 @@ pub enum ConfigError {
     MailFrom(String),
     #[error("TRADEWIND_CART_DAYS / TRADEWIND_PAYMENT_MINUTES: must be at least 1")]
     Selling,
+    #[error(
+        "TRADEWIND_STRIPE_WEBHOOK_SECRET (--stripe-webhook-secret): each secret starts with whsec_ (as Stripe's dashboard shows it)"
+    )]
+    StripeWebhookSecret,
     #[error("TRADEWIND_DATA_DIR (--data-dir): cannot create `{0}`: {1}")]
     DataDir(String, std::io::Error),
 }
@@ -322,6 +330,24 @@ impl ServeConfig {
             cart_days: self.cart_days,
             payment_minutes: self.payment_minutes,
         })
+    }
+
+    /// Stripe's webhook secrets, checked; none when unset.
+    pub fn stripe_webhook_secrets(&self) -> Result<Vec<String>, ConfigError> {
+        let Some(given) = &self.stripe_webhook_secret else {
+            return Ok(Vec::new());
+        };
+        given
+            .split(',')
+            .map(str::trim)
+            .map(|s| {
+                let ok = s.len() > "whsec_".len()
+                    && s.starts_with("whsec_")
+                    && s.bytes().all(|b| b.is_ascii_graphic());
+                ok.then(|| s.to_owned())
+                    .ok_or(ConfigError::StripeWebhookSecret)
+            })
+            .collect()
     }
 
     /// The metrics listen address, or `None` for `off`.
@@ -374,6 +400,22 @@ mod tests {
             cart_days: 30,
             payment_minutes: 15,
             mail: MailConfig::default(),
+            stripe_webhook_secret: None,
+        }
+    }
+
+    #[test]
+    fn stripe_webhook_secrets_are_checked() {
+        let mut cfg = serve("http://127.0.0.1:3000");
+        assert_eq!(cfg.stripe_webhook_secrets().ok(), Some(Vec::new()));
+        cfg.stripe_webhook_secret = Some("whsec_old, whsec_new".into());
+        assert_eq!(
+            cfg.stripe_webhook_secrets().ok(),
+            Some(vec!["whsec_old".to_owned(), "whsec_new".to_owned()])
+        );
+        for bad in ["sk_test_123", "whsec_", "whsec_a,", "whsec_a b"] {
+            cfg.stripe_webhook_secret = Some(bad.into());
+            assert!(cfg.stripe_webhook_secrets().is_err(), "{bad}");
         }
     }
 

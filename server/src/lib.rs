@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod shopper;
 pub mod sitemap;
 pub mod state;
+pub mod webhooks;
 
 use sea_orm::DatabaseConnection;
 use std::path::Path;
@@ -84,6 +85,7 @@ pub async fn build_state(
         request_timeout: router::REQUEST_TIMEOUT,
         metrics: metrics::Metrics::new()
             .map_err(|e| DomainError::Invalid(format!("metrics: {e}")))?,
+        stripe_webhook_secrets: Vec::new(),
     })
 }
 

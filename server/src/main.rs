@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cfg.public_origin()?;
         cfg.metrics_address()?;
         cfg.selling()?;
+        cfg.stripe_webhook_secrets()?;
         tradewind_server::jobs::outbox::Mailer::from_config(&cfg.mail)?;
     }
     let url = store.database_url()?;
@@ -380,6 +381,7 @@ async fn serve(
         .spawn_cleanup(std::time::Duration::from_secs(3600));
     let mut state = build_state(conn, public_url.clone(), &cfg.site_dir, &store.data_dir).await?;
     state.trusted_proxy = cfg.trusted_proxy;
+    state.stripe_webhook_secrets = cfg.stripe_webhook_secrets()?;
     state.app.checkout = state.app.checkout.clone().with_settings(cfg.selling()?);
     tradewind_server::jobs::housekeeping::spawn(
         state.app.checkout.clone(),

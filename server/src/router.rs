@@ -117,6 +117,8 @@ pub fn router(state: AppState) -> Router {
             &state.app.site_key,
             state.secure_cookies,
         ))
+        // Providers' webhooks: signed requests, not a browser's (no session, CSRF or origin).
+        .merge(Router::new().route("/webhooks/stripe", post(crate::webhooks::stripe)))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),

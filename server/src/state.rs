@@ -18,6 +18,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Request counts and latencies for the operator (`metrics`).
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Secrets Stripe signs webhooks with; none: Stripe's webhook is off.
+    pub stripe_webhook_secrets: Vec<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

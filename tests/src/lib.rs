@@ -148,6 +148,7 @@ impl TestStore {
         // Dozens of stores share two cores here: a request may wait for CPU far longer than
         // on a server. Failing is left to the harness's own, longer limit below.
         state.request_timeout = std::time::Duration::from_secs(150);
+        state.stripe_webhook_secrets = vec![STRIPE_WEBHOOK_SECRET.to_owned()];
         Some(Self {
             router: tradewind_server::router(state.clone()),
             db,
@@ -165,6 +166,17 @@ impl TestStore {
 
     pub async fn request(&self, path: &str, headers: &[(&str, &str)]) -> Page {
         self.send("GET", path, headers, "").await
+    }
+
+    /// The demo market with `code` (EU, JP…).
+    pub fn market(&self, code: &str) -> tradewind_domain::market::Market {
+        self.state
+            .app
+            .catalog
+            .markets()
+            .by_code(code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no market {code}"))
     }
 
     /// A first visit to `path`: its CSRF cookie (as `name=value`) and the token its forms
@@ -293,6 +305,9 @@ impl TestStore {
         url
     }
 }
+
+/// The secret every test store checks Stripe's webhook signatures with.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_tradewind_test";
 
 /// Runs each named `async fn(&TestStore)` as two tests, `sqlite::name` and `postgres::name`,
 /// each on a fresh store of its own (PostgreSQL ones are skipped when it is not there and not

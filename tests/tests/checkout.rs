@@ -872,14 +872,7 @@ async fn a_thousand_buyers_race_for_ten_units(s: &TestStore) {
         .await
         .expect("ten units");
     let checkout: Checkout = s.state.app.checkout.clone();
-    let market = s
-        .state
-        .app
-        .catalog
-        .markets()
-        .by_code("EU")
-        .cloned()
-        .expect("EU market");
+    let market = s.market("EU");
     let draft = Draft {
         submitted: true,
         ..BERLIN.iter().fold(Draft::default(), |d, (k, v)| {

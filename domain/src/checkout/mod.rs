@@ -140,7 +140,7 @@ impl Checkout {
         }
     }
 
-    fn db(&self) -> &sea_orm::DatabaseConnection {
+    pub(crate) fn db(&self) -> &sea_orm::DatabaseConnection {
         self.catalog.db()
     }
 

@@ -748,6 +748,21 @@ impl Checkout {
         else {
             return Err(DomainError::NotFound.into());
         };
+        self.transition_in(&txn, &order, to, actor, note).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// `transition` inside a caller's transaction (a payment event's, say).
+    pub(crate) async fn transition_in(
+        &self,
+        txn: &DatabaseTransaction,
+        order: &shop_order::Model,
+        to: OrderStatus,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), CheckoutError> {
+        let number = &order.number;
         let from = OrderStatus::from_code(&order.status)
             .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))?;
         if !from.can_become(to) {
@@ -764,12 +779,12 @@ impl Checkout {
             .col_expr(shop_order::Column::UpdatedAt, Expr::value(now))
             .filter(shop_order::Column::Id.eq(order.id))
             .filter(shop_order::Column::Status.eq(from.code()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if changed.rows_affected != 1 {
             return Err(DomainError::Conflict(format!("order {number} changed meanwhile")).into());
         }
-        record(&txn, order.id, Some(from), to, actor, note).await?;
+        record(txn, order.id, Some(from), to, actor, note).await?;
         let payment_status = match to {
             OrderStatus::Paid => Some("paid"),
             OrderStatus::Cancelled if from == OrderStatus::PendingPayment => Some("cancelled"),
@@ -781,17 +796,17 @@ impl Checkout {
                 .col_expr(payment::Column::UpdatedAt, Expr::value(now))
                 .filter(payment::Column::OrderId.eq(order.id))
                 .filter(payment::Column::Status.eq("pending"))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         if to == OrderStatus::Cancelled {
-            release(&txn, order.id).await?;
+            release(txn, order.id).await?;
         }
         if to == OrderStatus::Paid {
-            let view = self.order_view_in(&txn, order.id).await?;
+            let view = self.order_view_in(txn, order.id).await?;
             let locale = order.locale.parse().unwrap_or(Locale::DEFAULT);
             self.queue_email(
-                &txn,
+                txn,
                 EmailKind::PaymentReceived,
                 order.id,
                 &view,
@@ -800,8 +815,19 @@ impl Checkout {
             )
             .await?;
         }
-        txn.commit().await?;
         Ok(())
+    }
+
+    /// Adds a note to an order's history without moving it (`status` is where it stays).
+    pub(crate) async fn note_on(
+        &self,
+        txn: &DatabaseTransaction,
+        order: &shop_order::Model,
+        status: OrderStatus,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), CheckoutError> {
+        record(txn, order.id, Some(status), status, actor, note).await
     }
 
     /// Cancels orders whose card payment was not completed in time, releasing their stock.

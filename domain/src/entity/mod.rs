@@ -20,6 +20,7 @@ pub mod option_value;
 pub mod order_event;
 pub mod order_line;
 pub mod payment;
+pub mod payment_event;
 pub mod payment_option;
 pub mod price_override;
 pub mod product;

@@ -1,0 +1,219 @@
+//! Payments by providers (Stripe now; PayPal plugs into the same events): what a provider's
+//! webhook says happened to a payment, applied to its order exactly once.
+//!
+//! Every event is kept by its id in the same transaction as its effect, so a delivery
+//! repeated a hundred times has one effect. The order follows the payment:
+//! - succeeded: a pending order becomes paid (its reserved stock stays committed and the
+//!   shopper gets the "payment received" email); money that arrives for an order already
+//!   cancelled (its stock released, say after the payment window passed) is recorded on the
+//!   order for the merchant to refund, never silently turned into a sale of released stock;
+//! - an attempt failed: noted on the order, which still waits (the shopper may try again
+//!   until the payment window closes);
+//! - cancelled or expired at the provider: a pending order is cancelled and its stock released.
+//!
+//! Events arriving out of order therefore end in the right state: a failure before success
+//! ends paid; a success after expiry ends cancelled with the payment flagged for refund.
+
+pub mod stripe;
+
+use crate::checkout::{Checkout, CheckoutError, OrderStatus};
+use crate::entity::{payment, payment_event, shop_order};
+use crate::money::{Currency, Money};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+/// What a provider says happened to a payment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaymentChange {
+    /// The money is in: `amount` in ISO minor units of its currency.
+    Succeeded { amount: Money },
+    /// One attempt failed (a declined card); the payment may still succeed.
+    AttemptFailed { reason: String },
+    /// The payment will not happen: cancelled, or expired at the provider.
+    Cancelled,
+}
+
+/// One webhook event, as a provider module read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderEvent {
+    /// `stripe` or `paypal`: the actor in the order's history.
+    pub provider: &'static str,
+    pub id: String,
+    pub kind: String,
+    /// The provider's reference of the payment it is about and what happened, for the
+    /// events the store acts on; `None` for every other event (acknowledged, logged).
+    pub payment: Option<(String, PaymentChange)>,
+}
+
+/// What an event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its effect is written.
+    Applied,
+    /// The same event came before: nothing more happens.
+    Duplicate,
+    /// Not an event the store acts on, or nothing left to do (the order moved on).
+    Ignored,
+    /// No payment of ours has that reference.
+    UnknownPayment,
+    /// The provider reports another amount or currency than the order's: not marked paid.
+    AmountMismatch,
+    /// Money arrived for an order already cancelled: recorded for the merchant to refund.
+    PaidAfterCancel,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Ignored => "ignored",
+            Self::UnknownPayment => "unknown-payment",
+            Self::AmountMismatch => "amount-mismatch",
+            Self::PaidAfterCancel => "paid-after-cancel",
+        }
+    }
+}
+
+impl Checkout {
+    /// Applies a provider's event once. The event's id is claimed first, in the same
+    /// transaction as the effect: a second delivery (even a simultaneous one) does nothing.
+    pub async fn apply_payment_event(
+        &self,
+        event: &ProviderEvent,
+    ) -> Result<Outcome, CheckoutError> {
+        let txn = self.db().begin().await?;
+        let claimed = payment_event::Entity::insert(payment_event::ActiveModel {
+            provider: Set(event.provider.to_owned()),
+            event_id: Set(event.id.clone()),
+            event_type: Set(event.kind.clone()),
+            provider_ref: Set(event.payment.as_ref().map(|(r, _)| r.clone())),
+            outcome: Set(String::new()),
+            received_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                payment_event::Column::Provider,
+                payment_event::Column::EventId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if claimed == 0 {
+            txn.rollback().await?;
+            return Ok(Outcome::Duplicate);
+        }
+        let outcome = match &event.payment {
+            Some((reference, change)) => {
+                self.apply_change(&txn, event.provider, reference, change)
+                    .await?
+            }
+            None => Outcome::Ignored,
+        };
+        payment_event::Entity::update_many()
+            .col_expr(payment_event::Column::Outcome, Expr::value(outcome.code()))
+            .filter(payment_event::Column::Provider.eq(event.provider))
+            .filter(payment_event::Column::EventId.eq(&event.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn apply_change(
+        &self,
+        txn: &DatabaseTransaction,
+        provider: &str,
+        reference: &str,
+        change: &PaymentChange,
+    ) -> Result<Outcome, CheckoutError> {
+        let Some(pay) = payment::Entity::find()
+            .filter(payment::Column::ProviderRef.eq(reference))
+            .one(txn)
+            .await?
+        else {
+            return Ok(Outcome::UnknownPayment);
+        };
+        let Some(order) = shop_order::Entity::find_by_id(pay.order_id)
+            .one(txn)
+            .await?
+        else {
+            return Ok(Outcome::UnknownPayment);
+        };
+        let status = OrderStatus::from_code(&order.status).ok_or_else(|| {
+            crate::error::DomainError::Corrupt(format!("order status {}", order.status))
+        })?;
+        let pending = status == OrderStatus::PendingPayment;
+        match change {
+            PaymentChange::Succeeded { amount } => {
+                if pay.status == "paid" {
+                    return Ok(Outcome::Ignored);
+                }
+                let expected =
+                    Currency::from_code(&pay.currency).map(|c| Money::new(pay.amount_minor, c));
+                if expected != Some(*amount) {
+                    let note = format!(
+                        "payment {reference} reported {} {}; the order expects {} {}: not marked paid",
+                        amount.decimal(),
+                        amount.currency,
+                        expected.map(|m| m.decimal()).unwrap_or_default(),
+                        pay.currency
+                    );
+                    tracing::warn!(order = %order.number, "{note}");
+                    self.note_on(txn, &order, status, provider, &note).await?;
+                    return Ok(Outcome::AmountMismatch);
+                }
+                if pending {
+                    let note = format!("payment {reference} succeeded");
+                    self.transition_in(txn, &order, OrderStatus::Paid, provider, &note)
+                        .await?;
+                    return Ok(Outcome::Applied);
+                }
+                set_payment_status(txn, pay.id, "paid").await?;
+                let note = format!(
+                    "payment {reference} succeeded after the order was {}: refund it",
+                    status.code()
+                );
+                tracing::warn!(order = %order.number, "{note}");
+                self.note_on(txn, &order, status, provider, &note).await?;
+                Ok(if status == OrderStatus::Cancelled {
+                    Outcome::PaidAfterCancel
+                } else {
+                    Outcome::Ignored
+                })
+            }
+            PaymentChange::AttemptFailed { reason } if pending => {
+                let note = format!("payment attempt {reference} failed: {reason}");
+                self.note_on(txn, &order, status, provider, &note).await?;
+                Ok(Outcome::Applied)
+            }
+            PaymentChange::Cancelled if pending && pay.status == "pending" => {
+                let note = format!("payment {reference} cancelled or expired");
+                self.transition_in(txn, &order, OrderStatus::Cancelled, provider, &note)
+                    .await?;
+                Ok(Outcome::Applied)
+            }
+            PaymentChange::AttemptFailed { .. } | PaymentChange::Cancelled => Ok(Outcome::Ignored),
+        }
+    }
+}
+
+async fn set_payment_status(
+    txn: &DatabaseTransaction,
+    payment_id: i32,
+    status: &str,
+) -> Result<(), CheckoutError> {
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value(status))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(payment_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! Stripe: amounts in Stripe's own minor units, and its webhook events read into the
+//! store's `ProviderEvent`. The signature over the raw body is `signature`'s.
+
+pub mod signature;
+
+use super::{PaymentChange, ProviderEvent};
+use crate::money::{Currency, Money};
+use serde::Deserialize;
+
+/// The decimals Stripe counts a currency in. Not always ISO 4217's, nor the store's: Stripe
+/// takes IDR in hundredths (the store counts whole rupiah), VND and JPY without decimals, and
+/// the three-decimal dinars in thousandths that must end in 0.
+pub fn exponent(c: Currency) -> u32 {
+    match c {
+        Currency::Jpy | Currency::Vnd => 0,
+        Currency::Bhd | Currency::Kwd => 3,
+        Currency::Usd
+        | Currency::Eur
+        | Currency::Gbp
+        | Currency::Cny
+        | Currency::Idr
+        | Currency::Brl
+        | Currency::Mxn
+        | Currency::Aed
+        | Currency::Sar => 2,
+    }
+}
+
+/// `m` as the integer Stripe's `amount` takes; `None` when Stripe cannot charge it exactly
+/// (a dinar amount not ending in 0, or too large).
+pub fn to_stripe(m: Money) -> Option<i64> {
+    let (ours, theirs) = (m.currency.exponent(), exponent(m.currency));
+    let amount = if theirs >= ours {
+        m.minor.checked_mul(10_i64.checked_pow(theirs - ours)?)?
+    } else {
+        let unit = 10_i64.checked_pow(ours - theirs)?;
+        (m.minor % unit == 0).then_some(m.minor / unit)?
+    };
+    let dinar = matches!(m.currency, Currency::Bhd | Currency::Kwd);
+    (!dinar || amount % 10 == 0).then_some(amount)
+}
+
+/// A Stripe `amount` in `currency` (Stripe writes codes in lower case) as the store's money;
+/// `None` for a currency the store does not sell in or an amount it cannot hold exactly.
+pub fn from_stripe(amount: i64, currency: &str) -> Option<Money> {
+    let c = Currency::from_code(&currency.to_ascii_uppercase())?;
+    let (ours, theirs) = (c.exponent(), exponent(c));
+    let minor = if ours >= theirs {
+        amount.checked_mul(10_i64.checked_pow(ours - theirs)?)?
+    } else {
+        let unit = 10_i64.checked_pow(theirs - ours)?;
+        (amount % unit == 0).then_some(amount / unit)?
+    };
+    Some(Money::new(minor, c))
+}
+
+#[derive(Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    object: Object,
+}
+
+/// The fields of a PaymentIntent the store reads; other objects fill none of them.
+#[derive(Deserialize)]
+struct Object {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    object: String,
+    #[serde(default)]
+    amount_received: Option<i64>,
+    #[serde(default)]
+    amount: Option<i64>,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    last_payment_error: Option<PaymentError>,
+}
+
+#[derive(Deserialize)]
+struct PaymentError {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Reads a webhook body (already verified). Events about PaymentIntents that succeeded,
+/// failed an attempt or were cancelled carry a change; every other event none.
+pub fn read_event(body: &[u8]) -> Result<ProviderEvent, serde_json::Error> {
+    let e: Event = serde_json::from_slice(body)?;
+    let o = e.data.object;
+    let change = match (o.object.as_str(), e.kind.as_str()) {
+        ("payment_intent", "payment_intent.succeeded") => o
+            .amount_received
+            .or(o.amount)
+            .and_then(|a| from_stripe(a, &o.currency))
+            .map(|amount| PaymentChange::Succeeded { amount }),
+        ("payment_intent", "payment_intent.payment_failed") => {
+            let reason = o
+                .last_payment_error
+                .map(|p| {
+                    if p.message.is_empty() {
+                        p.code
+                    } else {
+                        p.message
+                    }
+                })
+                .unwrap_or_default();
+            Some(PaymentChange::AttemptFailed { reason })
+        }
+        ("payment_intent", "payment_intent.canceled") => Some(PaymentChange::Cancelled),
+        _ => None,
+    };
+    Ok(ProviderEvent {
+        provider: "stripe",
+        id: e.id,
+        kind: e.kind,
+        payment: change.filter(|_| !o.id.is_empty()).map(|c| (o.id, c)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_go_in_stripes_units() {
+        let m = |minor, c| Money::new(minor, c);
+        assert_eq!(to_stripe(m(4499, Currency::Eur)), Some(4499));
+        assert_eq!(to_stripe(m(4500, Currency::Jpy)), Some(4500));
+        assert_eq!(to_stripe(m(250_000, Currency::Vnd)), Some(250_000));
+        // Whole rupiah in the store, hundredths at Stripe.
+        assert_eq!(to_stripe(m(150_000, Currency::Idr)), Some(15_000_000));
+        assert_eq!(to_stripe(m(12_340, Currency::Bhd)), Some(12_340));
+        assert_eq!(to_stripe(m(12_345, Currency::Bhd)), None);
+        assert_eq!(to_stripe(m(i64::MAX, Currency::Idr)), None);
+        assert_eq!(
+            from_stripe(15_000_000, "idr"),
+            Some(m(150_000, Currency::Idr))
+        );
+        assert_eq!(from_stripe(15_000_050, "idr"), None);
+        assert_eq!(from_stripe(4499, "eur"), Some(m(4499, Currency::Eur)));
+        assert_eq!(from_stripe(4500, "JPY"), Some(m(4500, Currency::Jpy)));
+        assert_eq!(from_stripe(100, "huf"), None);
+    }
+
+    fn event(kind: &str, object: &str) -> Vec<u8> {
+        format!(r#"{{"id":"evt_1","object":"event","type":"{kind}","data":{{"object":{object}}}}}"#)
+            .into_bytes()
+    }
+
+    #[test]
+    fn payment_intent_events_become_changes() {
+        let pi = r#"{"id":"pi_1","object":"payment_intent","amount":4499,"amount_received":4499,"currency":"eur"}"#;
+        let e = read_event(&event("payment_intent.succeeded", pi)).expect("event");
+        assert_eq!(e.id, "evt_1");
+        assert_eq!(
+            e.payment,
+            Some((
+                "pi_1".into(),
+                PaymentChange::Succeeded {
+                    amount: Money::new(4499, Currency::Eur)
+                }
+            ))
+        );
+        let failed = r#"{"id":"pi_1","object":"payment_intent","currency":"eur","last_payment_error":{"code":"card_declined","message":"Your card was declined."}}"#;
+        let e = read_event(&event("payment_intent.payment_failed", failed)).expect("event");
+        assert_eq!(
+            e.payment,
+            Some((
+                "pi_1".into(),
+                PaymentChange::AttemptFailed {
+                    reason: "Your card was declined.".into()
+                }
+            ))
+        );
+        let e = read_event(&event("payment_intent.canceled", pi)).expect("event");
+        assert_eq!(e.payment, Some(("pi_1".into(), PaymentChange::Cancelled)));
+    }
+
+    #[test]
+    fn other_events_carry_no_change() {
+        let customer = r#"{"id":"cus_1","object":"customer"}"#;
+        let e = read_event(&event("customer.created", customer)).expect("event");
+        assert_eq!((e.kind.as_str(), e.payment), ("customer.created", None));
+        // A succeeded event of an unexpected shape is acknowledged, not acted on.
+        let odd = r#"{"id":"pi_1","object":"charge","amount":1,"currency":"eur"}"#;
+        let e = read_event(&event("payment_intent.succeeded", odd)).expect("event");
+        assert_eq!(e.payment, None);
+        assert!(read_event(b"not json").is_err());
+        assert!(read_event(br#"{"id":"evt_1"}"#).is_err());
+    }
+}

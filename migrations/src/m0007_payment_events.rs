@@ -1,0 +1,69 @@
+//! Payment providers' webhook events, each kept once by its id so a redelivered event has no
+//! second effect; and payments found by the provider's reference.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0007_payment_events"
+    }
+}
+
+fn n(name: &'static str) -> Alias {
+    Alias::new(name)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(n("payment_event"))
+                .col(pk_auto(n("id")))
+                // stripe, paypal.
+                .col(string_len(n("provider"), 16))
+                .col(string_len(n("event_id"), 255))
+                .col(string_len(n("event_type"), 64))
+                // The provider's reference of the payment it is about, if any.
+                .col(string_len_null(n("provider_ref"), 255))
+                // What it did: applied, ignored, unknown-payment, amount-mismatch…
+                .col(string_len(n("outcome"), 32))
+                .col(timestamp_with_time_zone(n("received_at")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_payment_event_provider_event")
+                .table(n("payment_event"))
+                .col(n("provider"))
+                .col(n("event_id"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_payment_provider_ref")
+                .table(n("payment"))
+                .col(n("provider_ref"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_payment_provider_ref")
+                .table(n("payment"))
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(Table::drop().table(n("payment_event")).to_owned())
+            .await
+    }
+}
