@@ -11,7 +11,7 @@ mod m0003_taxes;
 mod m0004_site_keys;
 mod m0005_sessions;
 mod m0006_checkout;
-mod m0007_payment_events;
+mod m0007_payments;
 
 pub struct Migrator;
 
@@ -25,7 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_site_keys::Migration),
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_checkout::Migration),
-            Box::new(m0007_payment_events::Migration),
+            Box::new(m0007_payments::Migration),
         ]
     }
 }

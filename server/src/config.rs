@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// needs.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (database schema m0007_payment_events)"
+    " (database schema m0007_payments)"
 );
 
 #[derive(Debug, Parser)]
@@ -102,6 +102,17 @@ pub enum OrderCommand {
         number: String,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Pay back all or part of a paid order (a manual payment: record what your bank sent);
+    /// the shopper is emailed.
+    Refund {
+        number: String,
+        /// In the order's currency, e.g. 12.50; everything left when omitted.
+        #[arg(long)]
+        amount: Option<String>,
+        /// Why, for the order's history and the shopper's email.
+        #[arg(long)]
+        reason: String,
     },
 }
 

@@ -343,6 +343,23 @@ async fn order(conn: sea_orm::DatabaseConnection, cmd: OrderCommand) -> Result<(
         }
         OrderCommand::Paid { number, note } => (number, OrderStatus::Paid, note),
         OrderCommand::Cancel { number, note } => (number, OrderStatus::Cancelled, note),
+        OrderCommand::Refund {
+            number,
+            amount,
+            reason,
+        } => {
+            let r = checkout
+                .refund(&number, amount.as_deref(), &reason, "cli")
+                .await?;
+            println!(
+                "{number}: refunded {} {}, {} left; the order is now {}",
+                r.amount.decimal(),
+                r.amount.currency,
+                r.left.decimal(),
+                r.status.code()
+            );
+            return Ok(());
+        }
     };
     checkout.transition(&number, to, "cli", &note).await?;
     println!("{number} is now {}", to.code());

@@ -49,6 +49,8 @@ fn ids_by_code() -> BTreeSet<String> {
             "email-payment-intro",
             "email-shipped-subject",
             "email-shipped-intro",
+            "email-refund-subject",
+            "email-refund-intro",
         ]
         .map(String::from),
     );

@@ -4,12 +4,13 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use tradewind_domain::Locale;
+use tradewind_domain::checkout::OrderStatus;
 use tradewind_domain::checkout::address::Draft;
 use tradewind_domain::entity::{
     email_outbox, order_event, payment, shop_order, stock_level, variant,
 };
 use tradewind_domain::payments::stripe::signature::sign;
+use tradewind_domain::{Currency, Locale, Money};
 use tradewind_tests::{STRIPE_WEBHOOK_SECRET, TestStore, on_both_backends};
 
 /// An order paid by card, as the Stripe checkout leaves it: pending, its stock reserved, its
@@ -329,8 +330,84 @@ async fn without_a_secret_there_is_no_webhook(s: &TestStore) {
     assert_eq!(res.status(), 404);
 }
 
+/// A paid bank transfer refunded in two parts: partly refunded, then refunded; never more
+/// than was paid; each refund on the order page and in an email to the shopper.
+async fn refunds_pay_back_up_to_what_was_paid(s: &TestStore) {
+    let checkout = s.state.app.checkout.clone();
+    let order = card_order(s, "pi_unused").await;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Method, Expr::value("bank_transfer"))
+        .filter(payment::Column::OrderId.eq(order.id))
+        .exec(&s.db)
+        .await
+        .expect("a bank transfer");
+    let refused = checkout
+        .refund(&order.number, None, "too early", "cli")
+        .await;
+    assert!(
+        refused.is_err(),
+        "an unpaid order is cancelled, not refunded"
+    );
+    checkout
+        .transition(&order.number, OrderStatus::Paid, "cli", "")
+        .await
+        .expect("paid");
+    let total = Money::new(order.total_minor, Currency::Eur);
+    for bad in ["0", "-1", "abc", "1.234"] {
+        assert!(
+            checkout
+                .refund(&order.number, Some(bad), "x", "cli")
+                .await
+                .is_err(),
+            "{bad}"
+        );
+    }
+    let too_much = Money::new(total.minor + 1, Currency::Eur).decimal();
+    assert!(
+        checkout
+            .refund(&order.number, Some(&too_much), "x", "cli")
+            .await
+            .is_err()
+    );
+    let part = checkout
+        .refund(&order.number, Some("1.00"), "scratched lid", "cli")
+        .await
+        .expect("partial refund");
+    assert_eq!(part.status, OrderStatus::PartiallyRefunded);
+    assert_eq!(part.left.minor, total.minor - 100);
+    assert_eq!(status(s, order.id).await, "partially_refunded");
+    let rest = checkout
+        .refund(&order.number, None, "returned", "cli")
+        .await
+        .expect("the rest");
+    assert_eq!((rest.amount.minor, rest.left.minor), (total.minor - 100, 0));
+    assert_eq!(status(s, order.id).await, "refunded");
+    assert!(
+        checkout
+            .refund(&order.number, Some("0.01"), "x", "cli")
+            .await
+            .is_err()
+    );
+    assert_eq!(emails(s, order.id, "refunded").await, 2);
+    let mail = email_outbox::Entity::find()
+        .filter(email_outbox::Column::OrderId.eq(order.id))
+        .filter(email_outbox::Column::Kind.eq("refunded"))
+        .all(&s.db)
+        .await
+        .expect("outbox");
+    assert!(
+        mail.iter()
+            .all(|m| m.locale == "de" && m.subject.contains(&order.number))
+    );
+    assert!(mail[0].text_body.contains("1,00"), "{}", mail[0].text_body);
+    let page = s.get(&format!("/de/orders/{}", order.token)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Erstattet"), "{}", page.body);
+}
+
 on_both_backends!(
     without_a_secret_there_is_no_webhook,
+    refunds_pay_back_up_to_what_was_paid,
     a_hundred_deliveries_have_one_effect,
     requests_not_signed_by_stripe_are_refused,
     other_events_are_acknowledged,

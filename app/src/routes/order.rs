@@ -8,10 +8,10 @@ use crate::functions::catalog::Frame;
 use crate::functions::checkout::load_order;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use tradewind_domain::MoneyStyle;
 use tradewind_domain::checkout::email::payment_instructions;
 use tradewind_domain::checkout::view::OrderView;
 use tradewind_domain::i18n::{t, t_args};
+use tradewind_domain::{Locale, MoneyStyle};
 
 #[component]
 pub fn OrderRoute() -> impl IntoView {
@@ -24,6 +24,26 @@ pub fn OrderRoute() -> impl IntoView {
             {move || Suspend::new(async move { respond(data.await, order_view) })}
         </Suspense>
     }
+}
+
+/// What has been paid back, if anything: a row per refund.
+fn refunds_table(order: &OrderView, locale: Locale, style: MoneyStyle) -> Option<AnyView> {
+    if order.refunds.is_empty() {
+        return None;
+    }
+    let rows = order
+        .refunds
+        .iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <th scope="row">{t(locale, "order-refunded")}</th>
+                    <td class="num">"\u{2212}"{r.amount.format(style)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! { <table class="totals refunds"><tbody>{rows}</tbody></table> }.into_any())
 }
 
 fn order_view(frame: Frame, order: OrderView) -> AnyView {
@@ -69,6 +89,7 @@ fn order_view(frame: Frame, order: OrderView) -> AnyView {
             {details}
             {lines_table(locale, lines)}
             {totals_table(&order.totals, locale, style)}
+            {refunds_table(&order, locale, style)}
             {landed_note(order.landed.as_ref(), locale, style)}
             <section>
                 <h2>{t(locale, "checkout-ship-to")}</h2>

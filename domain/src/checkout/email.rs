@@ -12,6 +12,8 @@ pub enum EmailKind {
     OrderConfirmation,
     PaymentReceived,
     Shipped,
+    /// Money paid back: the newest of the order's refunds.
+    Refunded,
 }
 
 impl EmailKind {
@@ -20,6 +22,7 @@ impl EmailKind {
             Self::OrderConfirmation => "order-confirmation",
             Self::PaymentReceived => "payment-received",
             Self::Shipped => "shipped",
+            Self::Refunded => "refunded",
         }
     }
 
@@ -29,6 +32,7 @@ impl EmailKind {
             Self::OrderConfirmation => ("email-order-subject", "email-order-intro"),
             Self::PaymentReceived => ("email-payment-subject", "email-payment-intro"),
             Self::Shipped => ("email-shipped-subject", "email-shipped-intro"),
+            Self::Refunded => ("email-refund-subject", "email-refund-intro"),
         }
     }
 }
@@ -64,6 +68,12 @@ fn summary(order: &OrderView, locale: Locale, style: MoneyStyle) -> Vec<(String,
         ));
     }
     rows.push((t(locale, "checkout-total"), t_.total.format(style)));
+    for r in &order.refunds {
+        rows.push((
+            t(locale, "order-refunded"),
+            format!("\u{2212}{}", r.amount.format(style)),
+        ));
+    }
     rows
 }
 
@@ -125,7 +135,12 @@ pub fn render(
             ("store", store.clone().into()),
         ],
     );
-    let intro = t(locale, intro_id);
+    let refunded = order
+        .refunds
+        .last()
+        .map(|r| r.amount.format(style))
+        .unwrap_or_default();
+    let intro = t_args(locale, intro_id, &[("amount", refunded.into())]);
     let heading = t_args(
         locale,
         "order-title",
@@ -199,7 +214,7 @@ pub fn render(
         html.push_str(&row(label, amount, false));
     }
     html.push_str("</table><table>");
-    let last = money.len().saturating_sub(1);
+    let last = money.len().saturating_sub(1 + order.refunds.len());
     for (i, (label, amount)) in money.iter().enumerate() {
         html.push_str(&row(label, amount, i == last));
     }

@@ -9,13 +9,14 @@ use super::duty;
 use super::email::{self, EmailKind};
 use super::totals::{TaxRounding, totals};
 use super::view::{
-    CheckoutPage, DiscountLine, OrderLineView, OrderView, PaymentChoice, ShippingChoice, Totals,
+    CheckoutPage, DiscountLine, OrderLineView, OrderView, PaymentChoice, RefundView,
+    ShippingChoice, Totals,
 };
 use super::{Checkout, CheckoutError};
 use crate::entity::discount as entity_discount;
 use crate::entity::{
     cart, discount_use, email_outbox, import_rule, order_event, order_line, payment,
-    payment_option, reservation, shop_order, stock_level, warehouse,
+    payment_option, refund, reservation, shop_order, stock_level, warehouse,
 };
 use crate::error::DomainError;
 use crate::locale::Locale;
@@ -803,17 +804,8 @@ impl Checkout {
             release(txn, order.id).await?;
         }
         if to == OrderStatus::Paid {
-            let view = self.order_view_in(txn, order.id).await?;
-            let locale = order.locale.parse().unwrap_or(Locale::DEFAULT);
-            self.queue_email(
-                txn,
-                EmailKind::PaymentReceived,
-                order.id,
-                &view,
-                &order.token,
-                locale,
-            )
-            .await?;
+            self.queue_order_email(txn, EmailKind::PaymentReceived, order)
+                .await?;
         }
         Ok(())
     }
@@ -915,6 +907,19 @@ impl Checkout {
             })
             .collect();
         let address: Draft = serde_json::from_str(&order.address).unwrap_or_default();
+        let currency = crate::money::Currency::from_code(&order.currency)
+            .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))?;
+        let refunds = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(order_id))
+            .order_by_asc(refund::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| RefundView {
+                amount: Money::new(r.amount_minor, currency),
+                reason: r.reason,
+            })
+            .collect();
         Ok(OrderView {
             number: order.number,
             status: order.status,
@@ -929,7 +934,21 @@ impl Checkout {
             days_max: breakdown.shipping.days_max,
             landed: breakdown.landed,
             placed_at: order.created_at.to_rfc3339(),
+            refunds,
         })
+    }
+
+    /// Queues email `kind` about `order` (as it stands in `txn`) to its shopper.
+    pub(crate) async fn queue_order_email(
+        &self,
+        txn: &DatabaseTransaction,
+        kind: EmailKind,
+        order: &shop_order::Model,
+    ) -> Result<(), CheckoutError> {
+        let view = self.order_view_in(txn, order.id).await?;
+        let locale = order.locale.parse().unwrap_or(Locale::DEFAULT);
+        self.queue_email(txn, kind, order.id, &view, &order.token, locale)
+            .await
     }
 
     async fn queue_email(

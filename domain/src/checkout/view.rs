@@ -194,4 +194,14 @@ pub struct OrderView {
     pub landed: Option<Landed>,
     /// RFC 3339.
     pub placed_at: String,
+    /// What has been paid back, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<RefundView>,
+}
+
+/// A refund as the shopper sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub amount: Money,
+    pub reason: String,
 }

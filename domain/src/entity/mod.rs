@@ -27,6 +27,7 @@ pub mod product;
 pub mod product_image;
 pub mod product_option;
 pub mod product_translation;
+pub mod refund;
 pub mod reservation;
 pub mod search_query;
 pub mod session;

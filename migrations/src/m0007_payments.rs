@@ -1,5 +1,5 @@
 //! Payment providers' webhook events, each kept once by its id so a redelivered event has no
-//! second effect; and payments found by the provider's reference.
+//! second effect; payments found by the provider's reference; and refunds.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -8,7 +8,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m0007_payment_events"
+        "m0007_payments"
     }
 }
 
@@ -45,6 +45,32 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.create_table(
+            Table::create()
+                .table(n("refund"))
+                .col(pk_auto(n("id")))
+                .col(integer(n("order_id")))
+                .col(integer(n("payment_id")))
+                // In the order's currency, ISO minor units.
+                .col(big_integer(n("amount_minor")))
+                .col(string_len(n("currency"), 3))
+                .col(text(n("reason")))
+                // pending (sent to the provider), succeeded, failed.
+                .col(string_len(n("status"), 16))
+                .col(string_len_null(n("provider_ref"), 255))
+                .col(string_len(n("actor"), 64))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_refund_order")
+                .table(n("refund"))
+                .col(n("order_id"))
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("ix_payment_provider_ref")
@@ -63,6 +89,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.drop_table(Table::drop().table(n("refund")).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(n("payment_event")).to_owned())
             .await
     }
