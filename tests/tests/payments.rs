@@ -403,6 +403,28 @@ async fn refunds_pay_back_up_to_what_was_paid(s: &TestStore) {
     let page = s.get(&format!("/de/orders/{}", order.token)).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Erstattet"), "{}", page.body);
+
+    // Paid, then cancelled by the merchant: the money goes back, the order stays cancelled.
+    let order = card_order(s, "pi_unused_2").await;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Method, Expr::value("bank_transfer"))
+        .filter(payment::Column::OrderId.eq(order.id))
+        .exec(&s.db)
+        .await
+        .expect("a bank transfer");
+    for to in [OrderStatus::Paid, OrderStatus::Cancelled] {
+        checkout
+            .transition(&order.number, to, "cli", "")
+            .await
+            .expect("moved");
+    }
+    let back = checkout
+        .refund(&order.number, None, "cancelled after payment", "cli")
+        .await
+        .expect("refunded");
+    assert_eq!((back.status, back.left.minor), (OrderStatus::Cancelled, 0));
+    assert_eq!(status(s, order.id).await, "cancelled");
+    assert_eq!(emails(s, order.id, "refunded").await, 1);
 }
 
 on_both_backends!(

@@ -26,7 +26,8 @@ pub struct Refunded {
 impl Checkout {
     /// Refunds `amount` (in the order's currency, as `12.50`; everything left when `None`)
     /// of order `number`, for `reason`. Refused with what is wrong: an order not paid, an
-    /// amount of nothing or more than is left.
+    /// amount of nothing or more than is left. A paid order that was cancelled is refunded
+    /// and stays cancelled.
     pub async fn refund(
         &self,
         number: &str,
@@ -51,7 +52,15 @@ impl Checkout {
             .ok_or(DomainError::NotFound)?;
         let status = OrderStatus::from_code(&order.status)
             .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))?;
-        if !status.can_become(OrderStatus::Refunded) {
+        let pay = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order.id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::Corrupt(format!("order {number} has no payment")))?;
+        // A paid order cancelled later (or money that came after it was cancelled) is paid
+        // back too; the order stays cancelled.
+        let cancelled_but_paid = status == OrderStatus::Cancelled && pay.status == "paid";
+        if !status.can_become(OrderStatus::Refunded) && !cancelled_but_paid {
             return Err(DomainError::Conflict(format!(
                 "order {number} is {}: only a paid order is refunded (cancel an unpaid one)",
                 status.code()
@@ -85,11 +94,6 @@ impl Checkout {
             ))
             .into());
         }
-        let pay = payment::Entity::find()
-            .filter(payment::Column::OrderId.eq(order.id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::Corrupt(format!("order {number} has no payment")))?;
         if !MANUAL_METHODS.contains(&pay.method.as_str()) {
             return Err(DomainError::Invalid(format!(
                 "order {number} was paid by {}: its refunds go through the provider, which is \
@@ -115,18 +119,24 @@ impl Checkout {
         .exec(&txn)
         .await?;
         let left = Money::new(left.minor - amount.minor, currency);
-        let to = if left.minor == 0 {
-            OrderStatus::Refunded
-        } else {
-            OrderStatus::PartiallyRefunded
-        };
         let note = format!(
             "refund of {} {currency}: {}",
             amount.decimal(),
             reason.trim()
         );
-        self.transition_in(&txn, &order, to, actor, &note).await?;
-        if to == OrderStatus::Refunded {
+        let to = if cancelled_but_paid {
+            self.note_on(&txn, &order, status, actor, &note).await?;
+            status
+        } else {
+            let to = if left.minor == 0 {
+                OrderStatus::Refunded
+            } else {
+                OrderStatus::PartiallyRefunded
+            };
+            self.transition_in(&txn, &order, to, actor, &note).await?;
+            to
+        };
+        if left.minor == 0 {
             payment::Entity::update_many()
                 .col_expr(payment::Column::Status, Expr::value("refunded"))
                 .col_expr(payment::Column::UpdatedAt, Expr::value(now))
