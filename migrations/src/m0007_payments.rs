@@ -26,7 +26,7 @@ impl MigrationTrait for Migration {
                 // stripe, paypal.
                 .col(string_len(n("provider"), 16))
                 .col(string_len(n("event_id"), 255))
-                .col(string_len(n("event_type"), 64))
+                .col(text(n("event_type")))
                 // The provider's reference of the payment it is about, if any.
                 .col(string_len_null(n("provider_ref"), 255))
                 // What it did: applied, ignored, unknown-payment, amount-mismatch…
@@ -51,7 +51,7 @@ impl MigrationTrait for Migration {
                 .col(pk_auto(n("id")))
                 .col(integer(n("order_id")))
                 .col(integer(n("payment_id")))
-                // In the order's currency, ISO minor units.
+                // In the order's currency, the store's minor units.
                 .col(big_integer(n("amount_minor")))
                 .col(string_len(n("currency"), 3))
                 .col(text(n("reason")))
@@ -59,6 +59,8 @@ impl MigrationTrait for Migration {
                 .col(string_len(n("status"), 16))
                 .col(string_len_null(n("provider_ref"), 255))
                 .col(string_len(n("actor"), 64))
+                // Sent with the provider's refund call, so a retried call refunds once.
+                .col(string_len_null(n("idempotency_key"), 64).unique_key())
                 .col(timestamp_with_time_zone(n("created_at")))
                 .to_owned(),
         )
@@ -71,11 +73,22 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Which provider took a payment (none: a manual method); its reference is unique
+        // per provider, and a webhook finds the payment by both.
+        m.alter_table(
+            Table::alter()
+                .table(n("payment"))
+                .add_column(string_len_null(n("provider"), 16))
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
-                .name("ix_payment_provider_ref")
+                .name("ux_payment_provider_ref")
                 .table(n("payment"))
+                .col(n("provider"))
                 .col(n("provider_ref"))
+                .unique()
                 .to_owned(),
         )
         .await
@@ -84,8 +97,15 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(
             Index::drop()
-                .name("ix_payment_provider_ref")
+                .name("ux_payment_provider_ref")
                 .table(n("payment"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(n("payment"))
+                .drop_column(n("provider"))
                 .to_owned(),
         )
         .await?;

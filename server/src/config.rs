@@ -110,7 +110,7 @@ pub enum OrderCommand {
         /// In the order's currency, e.g. 12.50; everything left when omitted.
         #[arg(long)]
         amount: Option<String>,
-        /// Why, for the order's history and the shopper's email.
+        /// Why, for the order's history (the shopper's email says the amount).
         #[arg(long)]
         reason: String,
     },

@@ -237,6 +237,18 @@ async fn duty(conn: &sea_orm::DatabaseConnection, cmd: DutyCommand) -> Result<()
                 },
                 percent(row.rate_ppm)
             );
+            let code = market.trim().to_ascii_uppercase();
+            let reckoned = import_rules(conn).await?.iter().any(|m| {
+                m.market == code
+                    && m.rule
+                        .as_ref()
+                        .is_some_and(|r| r.de_minimis_minor.is_some())
+            });
+            if !reckoned {
+                println!(
+                    "note: {code} reckons no duties; `tradewind duty rule {code} --de-minimis …` turns them on"
+                );
+            }
         }
         DutyCommand::Remove { market, hs, origin } => {
             if remove_duty_rate(conn, &market, &hs, origin.as_deref()).await? {

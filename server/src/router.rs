@@ -30,6 +30,8 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Forms and server-function calls are small; anything larger is refused with 413 before
 /// it is read. (Image uploads will get their own, larger limit on their own route.)
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// A provider's event carries whole objects; Stripe's stay well under this.
+pub const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
 /// A request still unanswered after this (waiting for its turn included) gets 503 instead of
 /// holding a connection forever.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -117,9 +119,14 @@ pub fn router(state: AppState) -> Router {
             &state.app.site_key,
             state.secure_cookies,
         ))
-        // Providers' webhooks: signed requests, not a browser's (no session, CSRF or origin).
-        .merge(Router::new().route("/webhooks/stripe", post(crate::webhooks::stripe)))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Providers' webhooks: signed requests, not a browser's (no session, CSRF or origin
+        // check), with room for an event's whole object.
+        .merge(
+            Router::new()
+                .route("/webhooks/stripe", post(crate::webhooks::stripe))
+                .layer(RequestBodyLimitLayer::new(WEBHOOK_BODY_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

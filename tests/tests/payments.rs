@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tradewind_domain::checkout::OrderStatus;
 use tradewind_domain::checkout::address::Draft;
 use tradewind_domain::entity::{
-    email_outbox, order_event, payment, shop_order, stock_level, variant,
+    email_outbox, order_event, payment, reservation, shop_order, stock_level, variant,
 };
 use tradewind_domain::payments::stripe::signature::sign;
 use tradewind_domain::{Currency, Locale, Money};
@@ -69,6 +69,7 @@ async fn card_order(s: &TestStore, reference: &str) -> shop_order::Model {
         .expect("placed");
     payment::Entity::update_many()
         .col_expr(payment::Column::Method, Expr::value("card"))
+        .col_expr(payment::Column::Provider, Expr::value("stripe"))
         .col_expr(payment::Column::ProviderRef, Expr::value(reference))
         .filter(payment::Column::OrderId.eq(order.id))
         .exec(&s.db)
@@ -249,6 +250,15 @@ async fn other_events_are_acknowledged(s: &TestStore) {
         (200, "unknown-payment")
     );
     assert_eq!(status(s, order.id).await, "pending_payment");
+    // Not kept: once the reference is ours (written late), the same event applies.
+    payment::Entity::update_many()
+        .col_expr(payment::Column::ProviderRef, Expr::value("pi_not_ours"))
+        .filter(payment::Column::OrderId.eq(order.id))
+        .exec(&s.db)
+        .await
+        .expect("reference");
+    assert_eq!(signed(s, &stranger).await.body, "applied");
+    assert_eq!(status(s, order.id).await, "paid");
 }
 
 async fn events_out_of_order_end_right(s: &TestStore) {
@@ -306,6 +316,14 @@ async fn events_out_of_order_end_right(s: &TestStore) {
     );
     assert_eq!(signed(s, &short).await.body, "amount-mismatch");
     assert_eq!(status(s, order.id).await, "pending_payment");
+    // Money was taken: the payment waits for the merchant instead of expiring with the order.
+    let pay = payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order.id))
+        .one(&s.db)
+        .await
+        .expect("payment")
+        .expect("one");
+    assert_eq!(pay.status, "review");
 }
 
 /// Without a secret configured, the store has no Stripe webhook.
@@ -382,6 +400,13 @@ async fn refunds_pay_back_up_to_what_was_paid(s: &TestStore) {
         .expect("the rest");
     assert_eq!((rest.amount.minor, rest.left.minor), (total.minor - 100, 0));
     assert_eq!(status(s, order.id).await, "refunded");
+    // Refunded in full before anything shipped: the stock is back on the shelf.
+    let held = reservation::Entity::find()
+        .filter(reservation::Column::OrderId.eq(order.id))
+        .all(&s.db)
+        .await
+        .expect("reservations");
+    assert!(!held.is_empty() && held.iter().all(|r| r.released_at.is_some()));
     assert!(
         checkout
             .refund(&order.number, Some("0.01"), "x", "cli")

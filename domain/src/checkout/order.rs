@@ -86,7 +86,11 @@ impl OrderStatus {
                     PartiallyFulfilled | Fulfilled | PartiallyRefunded | Refunded
                 )
                 | (Fulfilled, PartiallyRefunded | Refunded)
-                | (PartiallyRefunded, PartiallyRefunded | Refunded)
+                // Part paid back before shipping: the rest still ships, or is cancelled.
+                | (
+                    PartiallyRefunded,
+                    PartiallyRefunded | Refunded | PartiallyFulfilled | Fulfilled | Cancelled
+                )
         )
     }
 }
@@ -567,6 +571,7 @@ impl Checkout {
             status: Set("pending".into()),
             amount_minor: Set(totals.total.minor),
             currency: Set(market.currency().code().to_owned()),
+            provider: Set(None),
             provider_ref: Set(None),
             // Manual methods hold their stock until the merchant confirms or cancels.
             expires_at: Set(
@@ -800,7 +805,11 @@ impl Checkout {
                 .exec(txn)
                 .await?;
         }
-        if to == OrderStatus::Cancelled {
+        // The stock comes back when nothing will ship: cancelled, or refunded in full before
+        // anything left the warehouse.
+        let ships_nothing = to == OrderStatus::Cancelled
+            || (to == OrderStatus::Refunded && !shipped_any(txn, order.id).await?);
+        if ships_nothing {
             release(txn, order.id).await?;
         }
         if to == OrderStatus::Paid {
@@ -911,13 +920,13 @@ impl Checkout {
             .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))?;
         let refunds = refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order_id))
+            .filter(refund::Column::Status.eq("succeeded"))
             .order_by_asc(refund::Column::Id)
             .all(db)
             .await?
             .into_iter()
             .map(|r| RefundView {
                 amount: Money::new(r.amount_minor, currency),
-                reason: r.reason,
             })
             .collect();
         Ok(OrderView {
@@ -1009,6 +1018,20 @@ async fn record(
 }
 
 /// Gives an order's held units back to stock.
+/// Whether any of the order has shipped (its history went through a fulfilled status).
+async fn shipped_any(txn: &DatabaseTransaction, order_id: i32) -> Result<bool, CheckoutError> {
+    let shipped = [
+        OrderStatus::PartiallyFulfilled.code(),
+        OrderStatus::Fulfilled.code(),
+    ];
+    Ok(order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order_id))
+        .filter(order_event::Column::ToStatus.is_in(shipped))
+        .count(txn)
+        .await?
+        > 0)
+}
+
 async fn release(txn: &DatabaseTransaction, order_id: i32) -> Result<(), CheckoutError> {
     let held = reservation::Entity::find()
         .filter(reservation::Column::OrderId.eq(order_id))

@@ -199,9 +199,8 @@ pub struct OrderView {
     pub refunds: Vec<RefundView>,
 }
 
-/// A refund as the shopper sees it.
+/// A refund as the shopper sees it: the amount (the reason is the merchant's note).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundView {
     pub amount: Money,
-    pub reason: String,
 }

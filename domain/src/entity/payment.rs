@@ -12,6 +12,8 @@ pub struct Model {
     pub status: String,
     pub amount_minor: i64,
     pub currency: String,
+    /// stripe, paypal; none for a manual method.
+    pub provider: Option<String>,
     pub provider_ref: Option<String>,
     pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

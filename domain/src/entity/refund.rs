@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i32,
     pub order_id: i32,
     pub payment_id: i32,
-    /// In the order's currency, ISO minor units.
+    /// In the order's currency, the store's minor units.
     pub amount_minor: i64,
     pub currency: String,
     pub reason: String,
@@ -18,6 +18,8 @@ pub struct Model {
     pub provider_ref: Option<String>,
     /// Who made it: cli, a staff member, the provider.
     pub actor: String,
+    /// Sent with the provider's refund call, so a retried call refunds once.
+    pub idempotency_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

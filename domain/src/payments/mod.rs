@@ -29,8 +29,9 @@ use sea_orm::{
 /// What a provider says happened to a payment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaymentChange {
-    /// The money is in: `amount` in ISO minor units of its currency.
-    Succeeded { amount: Money },
+    /// The money is in: `amount` in the store's minor units of its currency, or `None` when
+    /// the provider's figure could not be read (then it is checked by hand).
+    Succeeded { amount: Option<Money> },
     /// One attempt failed (a declined card); the payment may still succeed.
     AttemptFailed { reason: String },
     /// The payment will not happen: cancelled, or expired at the provider.
@@ -58,9 +59,11 @@ pub enum Outcome {
     Duplicate,
     /// Not an event the store acts on, or nothing left to do (the order moved on).
     Ignored,
-    /// No payment of ours has that reference.
+    /// No payment of ours has that reference: acknowledged but not kept, so that a later
+    /// delivery (once the reference is written) still applies.
     UnknownPayment,
-    /// The provider reports another amount or currency than the order's: not marked paid.
+    /// The provider reports another amount or currency than the order's: not marked paid;
+    /// the payment waits for the merchant (`review`) instead of expiring.
     AmountMismatch,
     /// Money arrived for an order already cancelled: recorded for the merchant to refund.
     PaidAfterCancel,
@@ -117,6 +120,10 @@ impl Checkout {
             }
             None => Outcome::Ignored,
         };
+        if outcome == Outcome::UnknownPayment {
+            txn.rollback().await?;
+            return Ok(outcome);
+        }
         payment_event::Entity::update_many()
             .col_expr(payment_event::Column::Outcome, Expr::value(outcome.code()))
             .filter(payment_event::Column::Provider.eq(event.provider))
@@ -135,6 +142,7 @@ impl Checkout {
         change: &PaymentChange,
     ) -> Result<Outcome, CheckoutError> {
         let Some(pay) = payment::Entity::find()
+            .filter(payment::Column::Provider.eq(provider))
             .filter(payment::Column::ProviderRef.eq(reference))
             .one(txn)
             .await?
@@ -158,15 +166,19 @@ impl Checkout {
                 }
                 let expected =
                     Currency::from_code(&pay.currency).map(|c| Money::new(pay.amount_minor, c));
-                if expected != Some(*amount) {
+                if expected.is_none() || *amount != expected {
+                    let reported = amount
+                        .map(|a| format!("{} {}", a.decimal(), a.currency))
+                        .unwrap_or_else(|| "an amount it could not read".into());
                     let note = format!(
-                        "payment {reference} reported {} {}; the order expects {} {}: not marked paid",
-                        amount.decimal(),
-                        amount.currency,
+                        "payment {reference} succeeded with {reported}; the order expects {} {}: \
+                         not marked paid, check it with the provider",
                         expected.map(|m| m.decimal()).unwrap_or_default(),
                         pay.currency
                     );
                     tracing::warn!(order = %order.number, "{note}");
+                    // Money was taken: the payment must not expire with the order.
+                    set_payment_status(txn, pay.id, "review").await?;
                     self.note_on(txn, &order, status, provider, &note).await?;
                     return Ok(Outcome::AmountMismatch);
                 }
@@ -178,7 +190,8 @@ impl Checkout {
                 }
                 set_payment_status(txn, pay.id, "paid").await?;
                 let note = format!(
-                    "payment {reference} succeeded after the order was {}: refund it",
+                    "payment {reference} succeeded after the order was {}: refund it \
+                     (in the provider's dashboard until the store refunds through it)",
                     status.code()
                 );
                 tracing::warn!(order = %order.number, "{note}");

@@ -3,7 +3,8 @@
 //!
 //! A manual payment (bank transfer, cash on delivery) is refunded outside the store, by the
 //! merchant's bank: the refund is recorded as done. Card and wallet payments will be refunded
-//! through their provider, with an idempotency key, when those providers are connected.
+//! through their provider, with the refund's idempotency key, once those providers are
+//! connected.
 
 use crate::checkout::email::EmailKind;
 use crate::checkout::{Checkout, CheckoutError, MANUAL_METHODS, OrderStatus};
@@ -69,8 +70,10 @@ impl Checkout {
         }
         let currency = Currency::from_code(&order.currency)
             .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))?;
+        // A failed refund gave nothing back; a pending one is on its way.
         let done: i64 = refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order.id))
+            .filter(refund::Column::Status.ne("failed"))
             .all(&txn)
             .await?
             .iter()
@@ -112,6 +115,7 @@ impl Checkout {
             // Paid back outside the store, by the merchant.
             status: Set("succeeded".into()),
             provider_ref: Set(None),
+            idempotency_key: Set(None),
             actor: Set(actor.to_owned()),
             created_at: Set(now),
             ..Default::default()

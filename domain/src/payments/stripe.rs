@@ -98,11 +98,12 @@ pub fn read_event(body: &[u8]) -> Result<ProviderEvent, serde_json::Error> {
     let e: Event = serde_json::from_slice(body)?;
     let o = e.data.object;
     let change = match (o.object.as_str(), e.kind.as_str()) {
-        ("payment_intent", "payment_intent.succeeded") => o
-            .amount_received
-            .or(o.amount)
-            .and_then(|a| from_stripe(a, &o.currency))
-            .map(|amount| PaymentChange::Succeeded { amount }),
+        ("payment_intent", "payment_intent.succeeded") => Some(PaymentChange::Succeeded {
+            amount: o
+                .amount_received
+                .or(o.amount)
+                .and_then(|a| from_stripe(a, &o.currency)),
+        }),
         ("payment_intent", "payment_intent.payment_failed") => {
             let reason = o
                 .last_payment_error
@@ -167,7 +168,7 @@ mod tests {
             Some((
                 "pi_1".into(),
                 PaymentChange::Succeeded {
-                    amount: Money::new(4499, Currency::Eur)
+                    amount: Some(Money::new(4499, Currency::Eur))
                 }
             ))
         );
@@ -195,6 +196,13 @@ mod tests {
         let odd = r#"{"id":"pi_1","object":"charge","amount":1,"currency":"eur"}"#;
         let e = read_event(&event("payment_intent.succeeded", odd)).expect("event");
         assert_eq!(e.payment, None);
+        // Money taken in a currency the store cannot read is still a success, checked by hand.
+        let huf = r#"{"id":"pi_2","object":"payment_intent","amount":100,"currency":"huf"}"#;
+        let e = read_event(&event("payment_intent.succeeded", huf)).expect("event");
+        assert_eq!(
+            e.payment,
+            Some(("pi_2".into(), PaymentChange::Succeeded { amount: None }))
+        );
         assert!(read_event(b"not json").is_err());
         assert!(read_event(br#"{"id":"evt_1"}"#).is_err());
     }

@@ -1278,8 +1278,9 @@ pub const SHIPPING: [ShippingText; 10] = [
 /// - US: no de minimis since 29 August 2025 (kept after the Supreme Court's IEEPA ruling of
 ///   February 2026): duty on every parcel, collected at checkout.
 /// - JP: no duty or import consumption tax at or below ¥10,000 (compared here with the goods'
-///   price; customs value personal imports lower, at 60 % of it). Rounds consumption tax once
-///   per rate on the order, as qualified invoices require.
+///   price; customs value personal imports lower, at 60 % of it); above, the courier collects
+///   them on delivery. Rounds consumption tax once per rate on the order, as qualified
+///   invoices require.
 /// - BR: a shop outside the Remessa Conforme programme pays 60 % import tax on every parcel,
 ///   collected by Correios on delivery (the programme's 20 % up to US$50 needs certification).
 /// - MX: courier parcels from countries without a trade agreement pay a 33.5 % global rate
@@ -1293,7 +1294,7 @@ pub const IMPORT_RULES: &[(&str, Option<i64>, &str, &str, &str)] = &[
     ("EU", Some(15_000), "ddp", "IM2760000001", "line"),
     ("UK", Some(13_500), "ddp", "GB123456789", "line"),
     ("US", Some(0), "ddp", "", "line"),
-    ("JP", Some(10_000), "ddp", "", "total"),
+    ("JP", Some(10_000), "dap", "", "total"),
     ("BR", Some(0), "dap", "", "line"),
     ("MX", Some(0), "ddp", "", "line"),
     ("VN", Some(0), "dap", "", "line"),
@@ -1311,10 +1312,11 @@ pub const IMPORT_RULES: &[(&str, Option<i64>, &str, &str, &str)] = &[
 ///   (3.7 → 2, 4.7 → 4, 5 → 4) and dropped those under 2 %.
 /// - US: the HTSUS general rate of the likeliest line (mugs and plates of stoneware 9.8,
 ///   porcelain plates 8, vase 6, lamps 3.9, cotton tote 6.3, scarves 1.2, cushions 5.3), and
-///   for goods from China that rate plus Section 301 (25 % on lists 1–3, 7.5 % on list 4A).
+///   for goods from China that rate plus Section 301 (25 % on lists 1–3, 7.5 % on list 4A)
+///   where the line is listed (none found for candles, porcelain plates or stoneware).
 ///   Candles of petroleum wax from China also bear anti-dumping duty (order A-570-504); the
 ///   demo's are soy wax. The temporary Section 122 surcharge ended in July 2026.
-/// - JP: none reckoned (the demo's parcels are mostly below ¥10,000).
+/// - JP: none reckoned: above ¥10,000 the shopper is told the courier may collect duties.
 /// - BR, MX, ID, AE: the flat rates of their courier regimes (see `IMPORT_RULES`).
 pub const DUTIES: &[(&str, &str, &str, &str)] = &[
     ("EU", "3406", "", "0"),

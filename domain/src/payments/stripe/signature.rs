@@ -23,11 +23,12 @@ pub enum SignatureError {
     Mismatch,
 }
 
-fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+/// The MAC of `"{t}.{body}"`, `t` as the header writes it.
+fn mac(secret: &str, timestamp: &str, body: &[u8]) -> Hmac<Sha256> {
     // HMAC takes a key of any length; this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(timestamp.to_string().as_bytes());
+    mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(body);
     mac
@@ -54,14 +55,14 @@ pub fn verify(
                 let t = value
                     .parse::<i64>()
                     .map_err(|_| SignatureError::Malformed)?;
-                timestamp = Some(t);
+                timestamp = Some((t, value));
             }
             "v1" => signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?),
             // v0 (test mode's old scheme) and anything newer are not ours to check.
             _ => {}
         }
     }
-    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    let (timestamp, written) = timestamp.ok_or(SignatureError::Malformed)?;
     if signatures.is_empty() {
         return Err(SignatureError::Unsigned);
     }
@@ -70,7 +71,7 @@ pub fn verify(
         return Err(SignatureError::Stale(age));
     }
     let genuine = secrets.iter().any(|secret| {
-        let expected = mac(secret, timestamp, body);
+        let expected = mac(secret, written, body);
         signatures
             .iter()
             .any(|s| expected.clone().verify_slice(s).is_ok())
@@ -85,7 +86,9 @@ pub fn verify(
 /// The `Stripe-Signature` value Stripe would send for `body` at `timestamp` (for tests and
 /// for replaying an event by hand).
 pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
-    let digest = mac(secret, timestamp, body).finalize().into_bytes();
+    let digest = mac(secret, &timestamp.to_string(), body)
+        .finalize()
+        .into_bytes();
     format!("t={timestamp},v1={}", hex::encode(digest))
 }
 
