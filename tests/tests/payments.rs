@@ -122,6 +122,16 @@ async fn status(s: &TestStore, id: i32) -> String {
         .status
 }
 
+async fn payment_status(s: &TestStore, order_id: i32) -> String {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .one(&s.db)
+        .await
+        .expect("payment")
+        .expect("one")
+        .status
+}
+
 async fn emails(s: &TestStore, id: i32, kind: &str) -> u64 {
     email_outbox::Entity::find()
         .filter(email_outbox::Column::OrderId.eq(id))
@@ -294,13 +304,7 @@ async fn events_out_of_order_end_right(s: &TestStore) {
     let late = event("evt_s2", "payment_intent.succeeded", "pi_expired", &order);
     assert_eq!(signed(s, &late).await.body, "paid-after-cancel");
     assert_eq!(status(s, order.id).await, "cancelled");
-    let pay = payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order.id))
-        .one(&s.db)
-        .await
-        .expect("payment")
-        .expect("one");
-    assert_eq!(pay.status, "paid");
+    assert_eq!(payment_status(s, order.id).await, "paid");
     let noted = order_event::Entity::find()
         .filter(order_event::Column::OrderId.eq(order.id))
         .all(&s.db)
@@ -317,13 +321,7 @@ async fn events_out_of_order_end_right(s: &TestStore) {
     assert_eq!(signed(s, &short).await.body, "amount-mismatch");
     assert_eq!(status(s, order.id).await, "pending_payment");
     // Money was taken: the payment waits for the merchant instead of expiring with the order.
-    let pay = payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order.id))
-        .one(&s.db)
-        .await
-        .expect("payment")
-        .expect("one");
-    assert_eq!(pay.status, "review");
+    assert_eq!(payment_status(s, order.id).await, "review");
 }
 
 /// Without a secret configured, the store has no Stripe webhook.
