@@ -197,17 +197,16 @@ pub struct StoreConfig {
     pub database_url: Option<String>,
 }
 
+/// Where `serve` says shoppers find the store when no public URL is set.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3000";
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "TRADEWIND_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
     /// The address shoppers use, for canonical and hreflang links, e.g. https://shop.example.com
-    #[arg(
-        long,
-        env = "TRADEWIND_PUBLIC_URL",
-        default_value = "http://127.0.0.1:3000"
-    )]
+    #[arg(long, env = "TRADEWIND_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
     pub public_url: String,
     /// The built browser assets (`pkg/` with the wasm bundle), made by scripts/build-site.sh.
     #[arg(long, env = "TRADEWIND_SITE_DIR", default_value = "target/site")]

@@ -6,7 +6,8 @@
 use clap::Parser;
 use std::process::ExitCode;
 use tradewind_server::config::{
-    Cli, Command, DutyCommand, OrderCommand, ServeConfig, StockCommand, StoreConfig, TaxCommand,
+    Cli, Command, DEFAULT_PUBLIC_URL, DutyCommand, OrderCommand, ServeConfig, StockCommand,
+    StoreConfig, TaxCommand,
 };
 use tradewind_server::{build_state, db, router};
 
@@ -333,8 +334,17 @@ async fn stock(conn: &sea_orm::DatabaseConnection, cmd: StockCommand) -> Result<
 async fn order(conn: sea_orm::DatabaseConnection, cmd: OrderCommand) -> Result<(), BoxError> {
     use tradewind_domain::checkout::{Checkout, OrderStatus, Settings};
     let catalog = tradewind_server::catalog(conn).await?;
-    // Emails queued here link to the store's own address, which the serve settings hold.
-    let public_url = std::env::var("TRADEWIND_PUBLIC_URL").unwrap_or_default();
+    // Emails queued here link to the store's own address, which the serve settings hold
+    // (the environment or the --config file); without one, serve's own default.
+    let public_url = std::env::var("TRADEWIND_PUBLIC_URL").unwrap_or_else(|_| {
+        if !matches!(cmd, OrderCommand::List { .. }) {
+            eprintln!(
+                "note: TRADEWIND_PUBLIC_URL is not set (environment or --config file): the \
+                 shopper's email links to {DEFAULT_PUBLIC_URL}"
+            );
+        }
+        DEFAULT_PUBLIC_URL.to_owned()
+    });
     let checkout = Checkout::new(catalog, Settings::default(), &public_url);
     let (number, to, note) = match cmd {
         OrderCommand::List { limit } => {
