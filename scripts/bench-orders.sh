@@ -13,11 +13,7 @@ clients="${1:-50}"
 orders="${2:-1000}"
 rate="${3:-1000}"
 
-bench_build
-bin="$CARGO_TARGET_DIR/release/tradewind"
-work="$(mktemp -d)"
-trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-export TRADEWIND_DATA_DIR="$work/data"
+bench_scratch
 "$bin" seed >/dev/null
 sku=TW-LOTUS-TEAPOT-JADE
 # Enough units that the benchmark measures ordering, not selling out.
@@ -35,12 +31,8 @@ run() {
 echo "== SQLite"
 run --metrics-listen off
 
-if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+if bench_postgres; then
   echo "== PostgreSQL"
-  db="tradewind_bench_$$"
-  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" >/dev/null
-  trap 'kill "${pid:-}" 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$work"' EXIT
-  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
   "$bin" seed >/dev/null
   "$bin" stock set "$sku" "$((orders * 2))" >/dev/null
   variant=$("$bin" stock show "$sku" | awk 'NR==1 {print $1}')

@@ -12,11 +12,7 @@ seconds="${2:-15}"
 secret=whsec_bench
 export TRADEWIND_STRIPE_WEBHOOK_SECRET="$secret"
 
-bench_build
-bin="$CARGO_TARGET_DIR/release/tradewind"
-work="$(mktemp -d)"
-trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-export TRADEWIND_DATA_DIR="$work/data"
+bench_scratch
 sku=TW-LOTUS-TEAPOT-JADE
 
 run() {
@@ -41,11 +37,7 @@ run() {
 echo "== SQLite"
 run
 
-if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+if bench_postgres; then
   echo "== PostgreSQL"
-  db="tradewind_bench_$$"
-  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" >/dev/null
-  trap 'kill "${pid:-}" 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$work"' EXIT
-  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
   run
 fi

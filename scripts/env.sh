@@ -50,13 +50,18 @@ bench_store() {
 }
 
 # For the benchmark scripts: builds, then makes a scratch dir ($work, removed at exit with the
-# server) holding a store seeded with PRODUCTS products; sets $bin and TRADEWIND_DATA_DIR.
-bench_start() {
+# server); sets $bin and TRADEWIND_DATA_DIR (an empty data dir in $work).
+bench_scratch() {
   bench_build
   bin="$CARGO_TARGET_DIR/release/tradewind"
   work="$(mktemp -d)"
   trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
   export TRADEWIND_DATA_DIR="$work/data"
+}
+
+# bench_scratch, with the data dir holding a store seeded with PRODUCTS products.
+bench_start() {
+  bench_scratch
   bench_store "$1" "$bin"
 }
 
@@ -68,6 +73,16 @@ bench_serve() {
   "$bin" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" "$@" >"$work/serve.log" 2>&1 &
   pid=$!
   wait_healthy "http://127.0.0.1:$port"
+}
+
+# For the benchmark scripts: when PostgreSQL answers on 127.0.0.1:5432, a scratch database
+# (dropped at exit, with the server and $work) as DATABASE_URL; fails when it is not there.
+bench_postgres() {
+  pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || return 1
+  db="tradewind_bench_$$"
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" >/dev/null
+  trap 'kill "${pid:-}" 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$work"' EXIT
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
 }
 
 bench_rss() {

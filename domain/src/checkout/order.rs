@@ -133,6 +133,20 @@ fn parse_draft(cart: &cart::Model) -> Draft {
     serde_json::from_str(&cart.draft).unwrap_or_default()
 }
 
+/// An order's status as stored; one no code writes is corruption.
+pub(crate) fn status_of(order: &shop_order::Model) -> Result<OrderStatus, DomainError> {
+    OrderStatus::from_code(&order.status)
+        .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))
+}
+
+/// An order's currency as stored; one the store does not know is corruption.
+pub(crate) fn currency_of(
+    order: &shop_order::Model,
+) -> Result<crate::money::Currency, DomainError> {
+    crate::money::Currency::from_code(&order.currency)
+        .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))
+}
+
 fn money_err(e: crate::money::MoneyError) -> CheckoutError {
     CheckoutError::Domain(DomainError::Corrupt(e.to_string()))
 }
@@ -769,8 +783,7 @@ impl Checkout {
         note: &str,
     ) -> Result<(), CheckoutError> {
         let number = &order.number;
-        let from = OrderStatus::from_code(&order.status)
-            .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))?;
+        let from = status_of(order)?;
         if !from.can_become(to) {
             return Err(DomainError::Conflict(format!(
                 "order {number} is {} and cannot become {}",
@@ -897,8 +910,7 @@ impl Checkout {
             .one(db)
             .await?
             .ok_or(DomainError::NotFound)?;
-        let currency = crate::money::Currency::from_code(&order.currency)
-            .ok_or_else(|| DomainError::Corrupt(format!("currency {}", order.currency)))?;
+        let currency = currency_of(&order)?;
         let breakdown: Breakdown = serde_json::from_str(&order.breakdown)
             .map_err(|e| DomainError::Corrupt(format!("order breakdown: {e}")))?;
         let lines = order_line::Entity::find()
@@ -916,8 +928,6 @@ impl Checkout {
             })
             .collect();
         let address: Draft = serde_json::from_str(&order.address).unwrap_or_default();
-        let currency = crate::money::Currency::from_code(&order.currency)
-            .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))?;
         let refunds = refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order_id))
             .filter(refund::Column::Status.eq("succeeded"))

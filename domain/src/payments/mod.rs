@@ -17,7 +17,7 @@
 pub mod refund;
 pub mod stripe;
 
-use crate::checkout::{Checkout, CheckoutError, OrderStatus};
+use crate::checkout::{Checkout, CheckoutError, OrderStatus, status_of};
 use crate::entity::{payment, payment_event, shop_order};
 use crate::money::{Currency, Money};
 use chrono::Utc;
@@ -155,9 +155,7 @@ impl Checkout {
         else {
             return Ok(Outcome::UnknownPayment);
         };
-        let status = OrderStatus::from_code(&order.status).ok_or_else(|| {
-            crate::error::DomainError::Corrupt(format!("order status {}", order.status))
-        })?;
+        let status = status_of(&order)?;
         let pending = status == OrderStatus::PendingPayment;
         match change {
             PaymentChange::Succeeded { amount } => {

@@ -7,10 +7,12 @@
 //! connected.
 
 use crate::checkout::email::EmailKind;
-use crate::checkout::{Checkout, CheckoutError, MANUAL_METHODS, OrderStatus};
+use crate::checkout::{
+    Checkout, CheckoutError, MANUAL_METHODS, OrderStatus, currency_of, status_of,
+};
 use crate::entity::{payment, refund, shop_order};
 use crate::error::DomainError;
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
@@ -51,8 +53,7 @@ impl Checkout {
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound)?;
-        let status = OrderStatus::from_code(&order.status)
-            .ok_or_else(|| DomainError::Corrupt(format!("order status {}", order.status)))?;
+        let status = status_of(&order)?;
         let pay = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(order.id))
             .one(&txn)
@@ -68,8 +69,7 @@ impl Checkout {
             ))
             .into());
         }
-        let currency = Currency::from_code(&order.currency)
-            .ok_or_else(|| DomainError::Corrupt(format!("order currency {}", order.currency)))?;
+        let currency = currency_of(&order)?;
         // A failed refund gave nothing back; a pending one is on its way.
         let done: i64 = refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order.id))
