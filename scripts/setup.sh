@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, from the package registries only, and only what
 # is missing: safe to run again. Flags: --browser (the test run: Chromium + fonts for e2e,
-# the PostgreSQL client for the backup tests, aiosmtpd for the email tests), --bench (wrk).
+# the PostgreSQL client for the backup tests, aiosmtpd for the email tests, localstripe for
+# the card tests), --bench (wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -55,14 +56,19 @@ if [ ${#missing_apt[@]} -gt 0 ]; then
   apt_install "${missing_apt[@]}"
 fi
 
-# The SMTP server the email tests send to (PyPI aiosmtpd), beside the clone, not in the
-# system's Python.
-if [ "$want_browser" = 1 ] && ! PYTHONPATH="$TRADEWIND_PYTHON" python3 -c 'import aiosmtpd' 2>/dev/null; then
-  echo "setup: pip install aiosmtpd"
+# The test peers, from PyPI, beside the clone, not in the system's Python: the SMTP server
+# the email tests send to (aiosmtpd) and the Stripe stand-in the card tests pay against
+# (localstripe, run by scripts/stripe-peer.py).
+pip_install() {
+  echo "setup: pip install $1"
   # --target never touches the system's packages; Debian's pip still asks for the flag.
-  python3 -m pip install --quiet --disable-pip-version-check --target "$TRADEWIND_PYTHON" 'aiosmtpd==1.4.6' \
+  python3 -m pip install --quiet --disable-pip-version-check --target "$TRADEWIND_PYTHON" "$1" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
-      --target "$TRADEWIND_PYTHON" 'aiosmtpd==1.4.6'
+      --target "$TRADEWIND_PYTHON" "$1"
+}
+if [ "$want_browser" = 1 ]; then
+  PYTHONPATH="$TRADEWIND_PYTHON" python3 -c 'import aiosmtpd' 2>/dev/null || pip_install 'aiosmtpd==1.4.6'
+  PYTHONPATH="$TRADEWIND_PYTHON" python3 -c 'import localstripe' 2>/dev/null || pip_install 'localstripe==1.15.10'
 fi
 
 # Node packages: wasm-opt (binaryen 132; Debian's 108 writes wasm that crashes) and

@@ -23,4 +23,78 @@ pub struct AppContext {
     pub site_key: SiteKey,
     /// The country switcher's lists, per locale in `Locale::ALL` order, made on first use.
     pub regions: Arc<OnceLock<Vec<Arc<[Region]>>>>,
+    /// Stripe.js for the card form, when Stripe is set up.
+    pub stripe_js: Option<StripeJs>,
+}
+
+/// What the browser needs to pay by card: Stripe.js's address, the publishable key, and
+/// the sources the pages' CSP adds for them.
+#[derive(Clone, Debug)]
+pub struct StripeJs {
+    pub publishable_key: String,
+    pub url: String,
+    /// Added to `script-src`, `connect-src` and `frame-src`.
+    pub script_src: String,
+    pub connect_src: String,
+    pub frame_src: String,
+}
+
+/// `scheme://host[:port]` of an http(s) address.
+fn origin(url: &str) -> String {
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let scheme = url.split_once("://").map_or("https", |(s, _)| s);
+    format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
+}
+
+impl StripeJs {
+    /// Stripe's own Stripe.js talks to Stripe's API and shows 3-D Secure in Stripe's frames
+    /// (the sources Stripe's CSP guide lists); a stand-in (localstripe in tests) serves its
+    /// API and dialog itself, from its own origin.
+    pub fn new(publishable_key: &str, url: &str) -> Self {
+        let js = origin(url);
+        let (connect_src, frame_src) = if js == "https://js.stripe.com" {
+            (
+                "https://api.stripe.com".to_owned(),
+                "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com".to_owned(),
+            )
+        } else {
+            (js.clone(), js.clone())
+        };
+        let script_src = if js == "https://js.stripe.com" {
+            "https://js.stripe.com https://*.js.stripe.com".to_owned()
+        } else {
+            js
+        };
+        Self {
+            publishable_key: publishable_key.to_owned(),
+            url: url.to_owned(),
+            script_src,
+            connect_src,
+            frame_src,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csp_names_exactly_stripes_origins() {
+        let s = StripeJs::new("pk_test_1", "https://js.stripe.com/v3/");
+        assert_eq!(
+            s.script_src,
+            "https://js.stripe.com https://*.js.stripe.com"
+        );
+        assert_eq!(s.connect_src, "https://api.stripe.com");
+        let local = StripeJs::new("pk_test_1", "http://127.0.0.1:8420/js.stripe.com/v3/");
+        assert_eq!(local.script_src, "http://127.0.0.1:8420");
+        assert_eq!(local.connect_src, "http://127.0.0.1:8420");
+        assert_eq!(local.frame_src, "http://127.0.0.1:8420");
+    }
 }

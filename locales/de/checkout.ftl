@@ -119,3 +119,19 @@ checkout-duty = Einfuhrabgaben
 checkout-duty-on-delivery = Bei der Lieferung zahlst du Einfuhrabgaben von ca. { $amount } an den Zusteller.
 checkout-duty-on-delivery-unknown = Bei der Lieferung kann der Zusteller Einfuhrabgaben von dir verlangen.
 checkout-ioss = Die Einfuhrumsatzsteuer ist bereits im Preis enthalten. Bei der Lieferung zahlst du nichts mehr.
+
+## Paying by card (Stripe)
+payment-card = Kredit- oder Debitkarte
+payment-card-instructions = Bitte bezahle unten { $total } per Karte, um deine Bestellung abzuschließen. Während du bezahlst, reservieren wir deine Artikel einige Minuten für dich.
+card-label = Kartendaten
+card-pay = { $total } bezahlen
+card-working = Deine Zahlung wird verarbeitet …
+card-failed = Das Kartenformular wurde nicht geladen oder der Shop hat nicht geantwortet. Bitte lade die Seite neu und versuche es noch einmal. Deine Karte wird nicht doppelt belastet.
+card-needs-js = Für die Zahlung per Karte wird JavaScript benötigt, das in deinem Browser deaktiviert ist: Deine Kartendaten gibst du in ein sicheres Feld unseres Zahlungsdienstleisters ein, das nur mit JavaScript funktioniert. Bitte aktiviere JavaScript oder wähle eine andere Zahlungsart.
+card-waiting = Deine Zahlung ist noch nicht bestätigt. Bitte lade diese Seite in einer Minute neu. Deine Karte wird nicht doppelt belastet.
+card-error-declined = Deine Karte wurde abgelehnt. Bitte versuche es mit einer anderen Karte oder wähle eine andere Zahlungsart.
+card-error-expired_card = Deine Karte ist abgelaufen. Bitte versuche es mit einer anderen Karte.
+card-error-incorrect_cvc = Die Prüfnummer (CVC) ist falsch. Bitte prüfe sie und versuche es noch einmal.
+card-error-insufficient_funds = Deine Karte ist nicht ausreichend gedeckt. Bitte versuche es mit einer anderen Karte.
+card-error-processing_error = Deine Karte konnte gerade nicht verarbeitet werden. Bitte versuche es gleich noch einmal.
+card-error-payment_intent_authentication_failure = Deine Bank konnte deine Identität nicht bestätigen. Bitte versuche es noch einmal oder verwende eine andere Karte.

@@ -119,3 +119,19 @@ checkout-duty = Import duties
 checkout-duty-on-delivery = Import duties of about { $amount } are collected by the courier on delivery.
 checkout-duty-on-delivery-unknown = The courier may collect import duties and taxes on delivery.
 checkout-ioss = Import VAT is included in the price: nothing more to pay on delivery.
+
+## Paying by card (Stripe)
+payment-card = Card
+payment-card-instructions = Pay { $total } by card below to complete your order. We hold your items for a few minutes while you pay.
+card-label = Card details
+card-pay = Pay { $total }
+card-working = Processing your payment…
+card-failed = The card form did not load, or the store did not answer. Reload the page and try again: you will not be charged twice.
+card-needs-js = Paying by card needs JavaScript, which is off in your browser: your card details are typed into your card company's secure field, which only works with it. Turn on JavaScript, or choose another payment method.
+card-waiting = Your payment is not confirmed yet. Reload this page in a minute: you will not be charged twice.
+card-error-declined = Your card was declined. Try another card, or choose another payment method.
+card-error-expired_card = Your card has expired. Try another card.
+card-error-incorrect_cvc = The security code (CVC) is incorrect. Check it and try again.
+card-error-insufficient_funds = Your card has insufficient funds. Try another card.
+card-error-processing_error = Your card could not be processed just now. Try again in a moment.
+card-error-payment_intent_authentication_failure = Your bank could not confirm that it is you. Try again, or use another card.

@@ -119,3 +119,19 @@ checkout-duty = Aranceles de importación
 checkout-duty-on-delivery = El repartidor cobrará en la entrega unos { $amount } en concepto de aranceles de importación.
 checkout-duty-on-delivery-unknown = Es posible que el repartidor cobre aranceles e impuestos de importación en la entrega.
 checkout-ioss = El IVA de importación está incluido en el precio: no hay que pagar nada más en la entrega.
+
+## Paying by card (Stripe)
+payment-card = Tarjeta
+payment-card-instructions = Para completar el pedido, el importe de { $total } se paga con tarjeta a continuación. Reservamos los artículos durante unos minutos mientras se realiza el pago.
+card-label = Datos de la tarjeta
+card-pay = Pagar { $total }
+card-working = Procesando el pago…
+card-failed = No se ha podido cargar el formulario de la tarjeta o la tienda no ha respondido. Conviene recargar la página y volver a intentarlo: no se cobrará dos veces.
+card-needs-js = Para pagar con tarjeta se necesita JavaScript, que está desactivado en este navegador: los datos de la tarjeta se introducen en un campo seguro del proveedor de pagos, que solo funciona con JavaScript. Es necesario activar JavaScript o elegir otro método de pago.
+card-waiting = El pago todavía no se ha confirmado. Conviene recargar esta página dentro de un minuto: no se cobrará dos veces.
+card-error-declined = La tarjeta ha sido rechazada. Se puede probar con otra tarjeta o elegir otro método de pago.
+card-error-expired_card = La tarjeta ha caducado. Se puede probar con otra tarjeta.
+card-error-incorrect_cvc = El código de seguridad (CVV) no es correcto. Conviene revisarlo y volver a intentarlo.
+card-error-insufficient_funds = La tarjeta no tiene fondos suficientes. Se puede probar con otra tarjeta.
+card-error-processing_error = No se ha podido procesar la tarjeta en este momento. Se puede volver a intentar dentro de unos instantes.
+card-error-payment_intent_authentication_failure = El banco no ha podido verificar la identidad del titular. Se puede volver a intentar o usar otra tarjeta.

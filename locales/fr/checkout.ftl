@@ -119,3 +119,19 @@ checkout-duty = Droits de douane
 checkout-duty-on-delivery = Des droits de douane d’environ { $amount } vous seront demandés par le livreur à la livraison.
 checkout-duty-on-delivery-unknown = Le livreur peut vous demander des droits et taxes d’importation à la livraison.
 checkout-ioss = La TVA à l’importation est incluse dans le prix : vous n’aurez rien de plus à payer à la livraison.
+
+## Paying by card (Stripe)
+payment-card = Carte bancaire
+payment-card-instructions = Veuillez régler { $total } par carte ci-dessous pour finaliser votre commande. Nous vous réservons vos articles pendant quelques minutes, le temps du paiement.
+card-label = Informations de la carte
+card-pay = Payer { $total }
+card-working = Paiement en cours…
+card-failed = Le formulaire de paiement par carte ne s’est pas chargé, ou la boutique n’a pas répondu. Veuillez recharger la page et réessayer : le montant ne sera pas débité deux fois.
+card-needs-js = Le paiement par carte nécessite JavaScript, qui est désactivé dans votre navigateur : vos données de carte sont saisies dans un champ sécurisé de notre prestataire de paiement, qui ne fonctionne qu’avec JavaScript. Veuillez activer JavaScript ou choisir un autre moyen de paiement.
+card-waiting = Votre paiement n’est pas encore confirmé. Veuillez recharger cette page d’ici une minute : le montant ne sera pas débité deux fois.
+card-error-declined = Votre carte a été refusée. Veuillez essayer une autre carte ou choisir un autre moyen de paiement.
+card-error-expired_card = Votre carte a expiré. Veuillez essayer une autre carte.
+card-error-incorrect_cvc = Le cryptogramme visuel (CVC) est incorrect. Veuillez le vérifier et réessayer.
+card-error-insufficient_funds = Votre carte ne dispose pas de fonds suffisants. Veuillez essayer une autre carte.
+card-error-processing_error = Votre carte n’a pas pu être traitée pour le moment. Veuillez réessayer dans quelques instants.
+card-error-payment_intent_authentication_failure = Votre banque n’a pas pu confirmer votre identité. Veuillez réessayer ou utiliser une autre carte.

@@ -119,3 +119,19 @@ checkout-duty = Bea masuk
 checkout-duty-on-delivery = Kurir akan menagih bea masuk sekitar { $amount } saat pesanan Anda diantar.
 checkout-duty-on-delivery-unknown = Kurir mungkin akan menagih bea masuk dan pajak impor saat pesanan Anda diantar.
 checkout-ioss = PPN impor sudah termasuk dalam harga: Anda tidak perlu membayar apa pun lagi saat pesanan diterima.
+
+## Paying by card (Stripe)
+payment-card = Kartu kredit/debit
+payment-card-instructions = Silakan bayar { $total } dengan kartu di bawah ini untuk menyelesaikan pesanan Anda. Produk Anda kami tahan selama beberapa menit selagi Anda membayar.
+card-label = Detail kartu
+card-pay = Bayar { $total }
+card-working = Memproses pembayaran Anda…
+card-failed = Formulir kartu gagal dimuat, atau toko tidak merespons. Silakan muat ulang halaman dan coba lagi: Anda tidak akan ditagih dua kali.
+card-needs-js = Pembayaran dengan kartu memerlukan JavaScript, yang sedang dinonaktifkan di browser Anda: data kartu diisikan ke kolom aman milik penyedia layanan pembayaran, yang hanya berfungsi dengan JavaScript. Silakan aktifkan JavaScript atau pilih metode pembayaran lain.
+card-waiting = Pembayaran Anda belum terkonfirmasi. Silakan muat ulang halaman ini satu menit lagi: Anda tidak akan ditagih dua kali.
+card-error-declined = Kartu Anda ditolak. Silakan coba kartu lain atau pilih metode pembayaran lain.
+card-error-expired_card = Kartu Anda sudah kedaluwarsa. Silakan coba kartu lain.
+card-error-incorrect_cvc = Kode keamanan (CVV/CVC) salah. Periksa kembali, lalu coba lagi.
+card-error-insufficient_funds = Saldo atau limit kartu Anda tidak mencukupi. Silakan coba kartu lain.
+card-error-processing_error = Kartu Anda tidak dapat diproses saat ini. Silakan coba lagi beberapa saat lagi.
+card-error-payment_intent_authentication_failure = Bank Anda tidak dapat memverifikasi identitas Anda. Silakan coba lagi atau gunakan kartu lain.

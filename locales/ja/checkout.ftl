@@ -119,3 +119,19 @@ checkout-duty = 輸入関税
 checkout-duty-on-delivery = 商品のお届け時に、輸入関税として約 { $amount } を配達員にお支払いいただきます。
 checkout-duty-on-delivery-unknown = お届け時に、輸入関税・税金を配達員にお支払いいただく場合がございます。
 checkout-ioss = 輸入消費税は価格に含まれているため、お届け時に追加でお支払いいただく必要はございません。
+
+## Paying by card (Stripe)
+payment-card = クレジットカード
+payment-card-instructions = ご注文を完了するには、下記からクレジットカードで { $total } をお支払いください。お支払い手続きの間、商品を数分間確保しております。
+card-label = カード情報
+card-pay = { $total } を支払う
+card-working = お支払いを処理しています…
+card-failed = カード情報の入力欄を読み込めなかったか、ストアからの応答がありませんでした。ページを再読み込みして、もう一度お試しください。二重に請求されることはありません。
+card-needs-js = クレジットカードでのお支払いにはJavaScriptが必要ですが、お使いのブラウザでは無効になっています。カード情報は決済代行会社の安全な入力欄にご入力いただくため、JavaScriptが有効でないとご利用いただけません。JavaScriptを有効にするか、別のお支払い方法をお選びください。
+card-waiting = お支払いはまだ確認できていません。1分ほどしてから、このページを再読み込みしてください。二重に請求されることはありません。
+card-error-declined = カードが承認されませんでした。別のカードをお試しいただくか、他のお支払い方法をお選びください。
+card-error-expired_card = カードの有効期限が切れています。別のカードをお試しください。
+card-error-incorrect_cvc = セキュリティコードが正しくありません。ご確認のうえ、もう一度お試しください。
+card-error-insufficient_funds = カードのご利用可能額が不足しています。別のカードをお試しください。
+card-error-processing_error = ただいまカードでのお支払いを処理できませんでした。しばらくしてから、もう一度お試しください。
+card-error-payment_intent_authentication_failure = カード会社で本人認証ができませんでした。もう一度お試しいただくか、別のカードをご利用ください。

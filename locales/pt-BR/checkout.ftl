@@ -119,3 +119,19 @@ checkout-duty = Impostos de importação
 checkout-duty-on-delivery = Na entrega, você pagará ao entregador cerca de { $amount } em impostos de importação.
 checkout-duty-on-delivery-unknown = Na entrega, o entregador pode cobrar impostos de importação.
 checkout-ioss = O IVA de importação já está incluído no preço: você não precisa pagar mais nada na entrega.
+
+## Paying by card (Stripe)
+payment-card = Cartão
+payment-card-instructions = Pague { $total } com cartão abaixo para concluir seu pedido. Reservamos seus itens por alguns minutos enquanto você faz o pagamento.
+card-label = Dados do cartão
+card-pay = Pagar { $total }
+card-working = Processando seu pagamento…
+card-failed = O formulário do cartão não carregou ou a loja não respondeu. Recarregue a página e tente novamente: a cobrança não será feita duas vezes.
+card-needs-js = Para pagar com cartão, é preciso ativar o JavaScript, que está desativado no seu navegador: os dados do cartão são digitados em um campo seguro da empresa de pagamentos, que só funciona com ele. Ative o JavaScript ou escolha outra forma de pagamento.
+card-waiting = Seu pagamento ainda não foi confirmado. Recarregue esta página daqui a um minuto: a cobrança não será feita duas vezes.
+card-error-declined = Seu cartão foi recusado. Tente outro cartão ou escolha outra forma de pagamento.
+card-error-expired_card = Seu cartão está vencido. Tente outro cartão.
+card-error-incorrect_cvc = O código de segurança (CVV) está incorreto. Confira e tente novamente.
+card-error-insufficient_funds = Seu cartão não tem saldo ou limite suficiente. Tente outro cartão.
+card-error-processing_error = Não foi possível processar seu cartão agora. Tente novamente em instantes.
+card-error-payment_intent_authentication_failure = Seu banco não conseguiu confirmar sua identidade. Tente novamente ou use outro cartão.

@@ -119,3 +119,19 @@ checkout-duty = Thuế nhập khẩu
 checkout-duty-on-delivery = Nhân viên giao hàng sẽ thu khoảng { $amount } thuế nhập khẩu khi giao hàng.
 checkout-duty-on-delivery-unknown = Nhân viên giao hàng có thể thu thuế và phí nhập khẩu khi giao hàng.
 checkout-ioss = Giá đã bao gồm VAT nhập khẩu: bạn không phải trả thêm gì khi nhận hàng.
+
+## Paying by card (Stripe)
+payment-card = Thẻ tín dụng/ghi nợ
+payment-card-instructions = Vui lòng thanh toán { $total } bằng thẻ ở bên dưới để hoàn tất đơn hàng. Chúng tôi sẽ giữ sản phẩm cho bạn trong vài phút trong lúc bạn thanh toán.
+card-label = Thông tin thẻ
+card-pay = Thanh toán { $total }
+card-working = Đang xử lý thanh toán…
+card-failed = Không tải được biểu mẫu thẻ hoặc cửa hàng chưa phản hồi. Vui lòng tải lại trang và thử lại: bạn sẽ không bị trừ tiền hai lần.
+card-needs-js = Thanh toán bằng thẻ cần JavaScript, nhưng trình duyệt của bạn đang tắt JavaScript: thông tin thẻ được nhập vào ô bảo mật của đơn vị xử lý thanh toán, và ô này chỉ hoạt động khi bật JavaScript. Vui lòng bật JavaScript hoặc chọn phương thức thanh toán khác.
+card-waiting = Thanh toán của bạn chưa được xác nhận. Vui lòng tải lại trang này sau một phút: bạn sẽ không bị trừ tiền hai lần.
+card-error-declined = Thẻ của bạn đã bị từ chối. Vui lòng thử thẻ khác hoặc chọn phương thức thanh toán khác.
+card-error-expired_card = Thẻ của bạn đã hết hạn. Vui lòng thử thẻ khác.
+card-error-incorrect_cvc = Mã bảo mật (CVV/CVC) không đúng. Vui lòng kiểm tra và thử lại.
+card-error-insufficient_funds = Số dư hoặc hạn mức thẻ của bạn không đủ. Vui lòng thử thẻ khác.
+card-error-processing_error = Hiện chưa thể xử lý thẻ của bạn. Vui lòng thử lại sau giây lát.
+card-error-payment_intent_authentication_failure = Ngân hàng của bạn không xác minh được chủ thẻ. Vui lòng thử lại hoặc dùng thẻ khác.

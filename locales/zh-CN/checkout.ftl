@@ -119,3 +119,19 @@ checkout-duty = 进口关税
 checkout-duty-on-delivery = 进口关税约 { $amount }，将由快递员在送货时收取。
 checkout-duty-on-delivery-unknown = 快递员可能会在送货时收取进口关税和税费。
 checkout-ioss = 价格已含进口增值税，收货时无需另付任何费用。
+
+## Paying by card (Stripe)
+payment-card = 银行卡支付
+payment-card-instructions = 请在下方使用银行卡支付 { $total }，以完成订单。付款期间，我们会为您保留所选商品几分钟。
+card-label = 银行卡信息
+card-pay = 支付 { $total }
+card-working = 正在处理付款……
+card-failed = 银行卡信息填写框未能加载，或本店系统未响应。请刷新页面后重试，不会重复扣款。
+card-needs-js = 银行卡支付需要使用 JavaScript，但您的浏览器已将其停用：银行卡信息需填写在支付服务商提供的安全输入框中，该输入框须启用 JavaScript 才能使用。请启用 JavaScript，或选择其他支付方式。
+card-waiting = 您的付款尚未确认，请约一分钟后刷新本页面，不会重复扣款。
+card-error-declined = 您的银行卡被拒绝，请换一张卡重试，或选择其他支付方式。
+card-error-expired_card = 您的银行卡已过期，请换一张卡重试。
+card-error-incorrect_cvc = 安全码（CVV）有误，请核对后重试。
+card-error-insufficient_funds = 您的银行卡余额或额度不足，请换一张卡重试。
+card-error-processing_error = 暂时无法处理您的银行卡付款，请稍后重试。
+card-error-payment_intent_authentication_failure = 发卡银行未能验证您的身份，请重试，或换一张卡支付。

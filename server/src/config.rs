@@ -22,6 +22,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start: the size of `serve`'s settings costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the store (migrates, and seeds the demo store into an empty database).
@@ -242,10 +244,49 @@ pub struct ServeConfig {
     pub payment_minutes: i64,
     #[command(flatten)]
     pub mail: MailConfig,
+    #[command(flatten)]
+    pub stripe: StripeConfig,
+}
+
+/// Cards through Stripe. Without both keys Stripe is off and cards are not offered.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StripeConfig {
+    /// The secret API key (`sk_live_…`, `sk_test_…`, or a restricted `rk_…`).
+    #[arg(long, env = "TRADEWIND_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The publishable key Stripe.js uses in the browser (`pk_live_…`, `pk_test_…`).
+    #[arg(long, env = "TRADEWIND_STRIPE_PUBLISHABLE_KEY")]
+    pub stripe_publishable_key: Option<String>,
     /// Stripe's webhook signing secret (`whsec_…`; two, comma separated, while one is
-    /// rolled). Without it `/webhooks/stripe` answers 404.
+    /// rolled). Without it `/webhooks/stripe` answers 404, and card payments are settled
+    /// when the shopper comes back and by the sweep for payments left pending.
     #[arg(long, env = "TRADEWIND_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API (a stand-in such as localstripe in tests).
+    #[arg(
+        long,
+        env = "TRADEWIND_STRIPE_API_BASE",
+        default_value = tradewind_domain::payments::stripe::api::DEFAULT_API_BASE
+    )]
+    pub stripe_api_base: String,
+    /// Where browsers load Stripe.js from; the pages' CSP allows exactly its origin (and,
+    /// for Stripe's own, the API and 3-D Secure frames it uses).
+    #[arg(
+        long,
+        env = "TRADEWIND_STRIPE_JS_URL",
+        default_value = tradewind_domain::payments::stripe::api::DEFAULT_JS_URL
+    )]
+    pub stripe_js_url: String,
+}
+
+/// Stripe's settings, checked. Its `Debug` leaves the secret key out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StripeSetup {
+    pub secret_key: String,
+    pub publishable_key: String,
+    /// With a trailing slash.
+    pub api_base: String,
+    pub js_url: String,
 }
 
 /// Where order email goes out. Without a host, email is off and messages wait in the
@@ -300,8 +341,24 @@ pub enum ConfigError {
         "TRADEWIND_STRIPE_WEBHOOK_SECRET (--stripe-webhook-secret): each secret starts with whsec_ (as Stripe's dashboard shows it)"
     )]
     StripeWebhookSecret,
+    #[error(
+        "TRADEWIND_STRIPE_SECRET_KEY (--stripe-secret-key) and TRADEWIND_STRIPE_PUBLISHABLE_KEY (--stripe-publishable-key): {0}"
+    )]
+    StripeKeys(&'static str),
+    #[error("{0}: `{1}` is not an http(s) address such as {2}")]
+    StripeUrl(&'static str, String, &'static str),
     #[error("TRADEWIND_DATA_DIR (--data-dir): cannot create `{0}`: {1}")]
     DataDir(String, std::io::Error),
+}
+
+impl std::fmt::Debug for StripeSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSetup")
+            .field("publishable_key", &self.publishable_key)
+            .field("api_base", &self.api_base)
+            .field("js_url", &self.js_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StoreConfig {
@@ -344,7 +401,7 @@ impl ServeConfig {
 
     /// Stripe's webhook secrets, checked; none when unset.
     pub fn stripe_webhook_secrets(&self) -> Result<Vec<String>, ConfigError> {
-        let Some(given) = &self.stripe_webhook_secret else {
+        let Some(given) = &self.stripe.stripe_webhook_secret else {
             return Ok(Vec::new());
         };
         given
@@ -358,6 +415,68 @@ impl ServeConfig {
                     .ok_or(ConfigError::StripeWebhookSecret)
             })
             .collect()
+    }
+
+    /// Stripe's keys and addresses, checked; `None` when no key is set (Stripe is off). A
+    /// key without the other, a key of the wrong kind, test and live keys mixed, or an
+    /// address that is not http(s) stop the store with the setting's name.
+    pub fn stripe(&self) -> Result<Option<StripeSetup>, ConfigError> {
+        let c = &self.stripe;
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let (secret, public) = match (
+            given(&c.stripe_secret_key),
+            given(&c.stripe_publishable_key),
+        ) {
+            (None, None) => return Ok(None),
+            (Some(s), Some(p)) => (s, p),
+            (Some(_), None) => {
+                return Err(ConfigError::StripeKeys("the publishable key is missing"));
+            }
+            (None, Some(_)) => return Err(ConfigError::StripeKeys("the secret key is missing")),
+        };
+        let well_formed =
+            |k: &str| k.len() > 8 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !(secret.starts_with("sk_") || secret.starts_with("rk_")) || !well_formed(secret) {
+            return Err(ConfigError::StripeKeys(
+                "the secret key starts with sk_ or rk_ (as Stripe's dashboard shows it)",
+            ));
+        }
+        if !public.starts_with("pk_") || !well_formed(public) {
+            return Err(ConfigError::StripeKeys(
+                "the publishable key starts with pk_ (as Stripe's dashboard shows it)",
+            ));
+        }
+        if secret.contains("_test_") != public.contains("_test_") {
+            return Err(ConfigError::StripeKeys(
+                "one key is a test key and the other a live key",
+            ));
+        }
+        let url = |setting, value: &str, example| {
+            let uri: Option<http::Uri> = value.trim().parse().ok();
+            let ok = uri.as_ref().is_some_and(|u| {
+                matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+            });
+            ok.then(|| value.trim().to_owned())
+                .ok_or_else(|| ConfigError::StripeUrl(setting, value.to_owned(), example))
+        };
+        let api_base = url(
+            "TRADEWIND_STRIPE_API_BASE (--stripe-api-base)",
+            &c.stripe_api_base,
+            "https://api.stripe.com/",
+        )?;
+        let js_url = url(
+            "TRADEWIND_STRIPE_JS_URL (--stripe-js-url)",
+            &c.stripe_js_url,
+            "https://js.stripe.com/v3/",
+        )?;
+        Ok(Some(StripeSetup {
+            secret_key: secret.to_owned(),
+            publishable_key: public.to_owned(),
+            api_base: format!("{}/", api_base.trim_end_matches('/')),
+            js_url,
+        }))
     }
 
     /// The metrics listen address, or `None` for `off`.
@@ -410,7 +529,11 @@ mod tests {
             cart_days: 30,
             payment_minutes: 15,
             mail: MailConfig::default(),
-            stripe_webhook_secret: None,
+            stripe: StripeConfig {
+                stripe_api_base: "https://api.stripe.com/".into(),
+                stripe_js_url: "https://js.stripe.com/v3/".into(),
+                ..Default::default()
+            },
         }
     }
 
@@ -418,15 +541,47 @@ mod tests {
     fn stripe_webhook_secrets_are_checked() {
         let mut cfg = serve("http://127.0.0.1:3000");
         assert_eq!(cfg.stripe_webhook_secrets().ok(), Some(Vec::new()));
-        cfg.stripe_webhook_secret = Some("whsec_old, whsec_new".into());
+        cfg.stripe.stripe_webhook_secret = Some("whsec_old, whsec_new".into());
         assert_eq!(
             cfg.stripe_webhook_secrets().ok(),
             Some(vec!["whsec_old".to_owned(), "whsec_new".to_owned()])
         );
         for bad in ["sk_test_123", "whsec_", "whsec_a,", "whsec_a b"] {
-            cfg.stripe_webhook_secret = Some(bad.into());
+            cfg.stripe.stripe_webhook_secret = Some(bad.into());
             assert!(cfg.stripe_webhook_secrets().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn stripe_settings_are_checked() {
+        let mut cfg = serve("http://127.0.0.1:3000");
+        assert_eq!(cfg.stripe().ok(), Some(None));
+        cfg.stripe.stripe_secret_key = Some("sk_test_abc123".into());
+        cfg.stripe.stripe_publishable_key = Some("pk_test_abc123".into());
+        cfg.stripe.stripe_api_base = "http://127.0.0.1:8420".into();
+        let setup = cfg.stripe().ok().flatten().expect("set up");
+        assert_eq!(setup.api_base, "http://127.0.0.1:8420/");
+        assert_eq!(setup.js_url, "https://js.stripe.com/v3/");
+        let refused = |c: &ServeConfig| c.stripe().err().map(|e| e.to_string());
+        let mut bad = cfg.clone();
+        bad.stripe.stripe_publishable_key = None;
+        assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_STRIPE_PUBLISHABLE_KEY")));
+        for (secret, public) in [
+            ("pk_test_abc123", "pk_test_abc123"),
+            ("sk_test_abc123", "sk_test_abc123"),
+            ("sk_live_abc123", "pk_test_abc123"),
+            ("sk_test_abc 123", "pk_test_abc123"),
+        ] {
+            let mut bad = cfg.clone();
+            bad.stripe.stripe_secret_key = Some(secret.into());
+            bad.stripe.stripe_publishable_key = Some(public.into());
+            assert!(refused(&bad).is_some(), "{secret} {public}");
+        }
+        let mut bad = cfg.clone();
+        bad.stripe.stripe_js_url = "js.stripe.com/v3".into();
+        assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_STRIPE_JS_URL")));
+        // The secret key is never printed with the settings.
+        assert!(!format!("{setup:?}").contains("sk_test"));
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub async fn build_state(
             search_log: QueryLog::start(db),
             site_key,
             regions: Default::default(),
+            stripe_js: None,
         },
         media_dir: data_dir.join("media"),
         secure_cookies,
@@ -137,4 +138,22 @@ async fn shop_currency(db: &DatabaseConnection) -> Result<Currency, DomainError>
     };
     Currency::from_code(&shop.base_currency)
         .ok_or_else(|| DomainError::Corrupt(format!("shop base currency `{}`", shop.base_currency)))
+}
+
+/// Takes cards through Stripe as `setup` says: the client for the checkout, Stripe.js and
+/// the CSP's sources for the pages.
+pub fn with_stripe(
+    state: &mut AppState,
+    setup: &config::StripeSetup,
+) -> Result<(), tradewind_domain::payments::stripe::api::ApiError> {
+    let api = tradewind_domain::payments::stripe::api::StripeApi::new(
+        &setup.secret_key,
+        &setup.api_base,
+    )?;
+    state.app.checkout = state.app.checkout.clone().with_stripe(api);
+    state.app.stripe_js = Some(tradewind_app::state::StripeJs::new(
+        &setup.publishable_key,
+        &setup.js_url,
+    ));
+    Ok(())
 }

@@ -62,6 +62,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cfg.metrics_address()?;
         cfg.selling()?;
         cfg.stripe_webhook_secrets()?;
+        cfg.stripe()?;
         tradewind_server::jobs::outbox::Mailer::from_config(&cfg.mail)?;
     }
     let url = store.database_url()?;
@@ -422,6 +423,18 @@ async fn serve(
     state.trusted_proxy = cfg.trusted_proxy;
     state.stripe_webhook_secrets = cfg.stripe_webhook_secrets()?;
     state.app.checkout = state.app.checkout.clone().with_settings(cfg.selling()?);
+    match cfg.stripe()? {
+        Some(setup) => {
+            tradewind_server::with_stripe(&mut state, &setup)?;
+            tracing::info!(
+                test_mode = setup.publishable_key.starts_with("pk_test_"),
+                api = %setup.api_base,
+                webhook = !state.stripe_webhook_secrets.is_empty(),
+                "cards taken through Stripe"
+            );
+        }
+        None => tracing::info!("Stripe is not set up: cards are not offered"),
+    }
     tradewind_server::jobs::housekeeping::spawn(
         state.app.checkout.clone(),
         std::time::Duration::from_secs(60),

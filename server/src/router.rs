@@ -167,10 +167,20 @@ fn page_security_headers() {
     ) else {
         return;
     };
+    // With Stripe: its script, the API it calls and the frames it draws, nothing more.
+    let stripe = use_context::<tradewind_app::state::AppContext>().and_then(|c| c.stripe_js);
+    let (script, connect, frame) = match &stripe {
+        Some(s) => (
+            format!(" {}", s.script_src),
+            format!(" {}", s.connect_src),
+            format!("; frame-src {}", s.frame_src),
+        ),
+        None => Default::default(),
+    };
     let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{script}; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{connect}{frame}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, value);

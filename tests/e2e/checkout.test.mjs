@@ -1,6 +1,8 @@
 // Guest checkout in real Chromium, with JavaScript and without: product -> cart -> checkout
 // form -> review -> place order -> status page, and the confirmation email received by a
-// real SMTP server (scripts/smtp-sink.py, PyPI aiosmtpd).
+// real SMTP server (scripts/smtp-sink.py, PyPI aiosmtpd). Cards are paid through localstripe
+// (scripts/stripe-peer.py, PyPI), whose Stripe.js the order page loads and whose webhooks
+// reach the store signed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tradewind-checkout-'));
 const mailDir = join(dataDir, 'mail');
 let server;
 let sink;
+let stripe;
 let browser;
 let base;
 
@@ -29,12 +32,13 @@ function freePort() {
   });
 }
 
-async function startSink(port) {
-  const child = spawn('python3', [join(root, 'scripts', 'smtp-sink.py'), String(port), mailDir], {
+// A test peer from PyPI (scripts/<script> PORT ...), once it listens on `port`.
+async function startPeer(script, port, args = []) {
+  const child = spawn('python3', [join(root, 'scripts', script), String(port), ...args], {
     env: { ...process.env, PYTHONPATH: process.env.TRADEWIND_PYTHON || join(homedir(), '.cache/tradewind/python') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     const up = await new Promise((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
       c.on('error', () => resolve(false));
@@ -42,12 +46,17 @@ async function startSink(port) {
     if (up) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('the SMTP sink did not start (scripts/setup.sh --browser installs aiosmtpd)');
+  throw new Error(`${script} did not start (scripts/setup.sh --browser installs it)`);
 }
+
+const webhookSecret = 'whsec_tradewind_e2e';
 
 before(async () => {
   const smtpPort = await freePort();
-  sink = await startSink(smtpPort);
+  sink = await startPeer('smtp-sink.py', smtpPort, [mailDir]);
+  const stripePort = await freePort();
+  stripe = await startPeer('stripe-peer.py', stripePort);
+  const stripeBase = `http://127.0.0.1:${stripePort}/`;
   ({ base, server } = await startStore({
     bin: process.env.TRADEWIND_BIN,
     env: {
@@ -56,8 +65,20 @@ before(async () => {
       TRADEWIND_SMTP_HOST: '127.0.0.1',
       TRADEWIND_SMTP_PORT: String(smtpPort),
       TRADEWIND_SMTP_TLS: 'none',
+      TRADEWIND_STRIPE_SECRET_KEY: 'sk_test_tradewind',
+      TRADEWIND_STRIPE_PUBLISHABLE_KEY: 'pk_test_tradewind',
+      TRADEWIND_STRIPE_WEBHOOK_SECRET: webhookSecret,
+      TRADEWIND_STRIPE_API_BASE: stripeBase,
+      TRADEWIND_STRIPE_JS_URL: `${stripeBase}js.stripe.com/v3/`,
     },
   }));
+  // localstripe signs and delivers its events to the store, as Stripe would.
+  const hook = await fetch(`${stripeBase}_config/webhooks/store`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `${base}/webhooks/stripe`, secret: webhookSecret }),
+  });
+  assert.ok(hook.ok, 'the webhook is registered with localstripe');
   browser = await launchBrowser();
 });
 
@@ -65,26 +86,43 @@ after(async () => {
   await browser?.close();
   await stopStore(server);
   sink?.kill();
+  stripe?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-// The decoded email sent to `to`, once the store's outbox job has sent it.
-async function mailTo(to) {
+// The decoded email sent to `to` (the `nth`, from 0), once the store's outbox job has sent it.
+async function mailTo(to, nth = 0) {
   for (let i = 0; i < 150; i++) {
     let files = [];
     try {
-      files = readdirSync(mailDir).filter((f) => f.endsWith('.json'));
+      files = readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort();
     } catch {}
-    for (const f of files) {
-      const m = JSON.parse(readFileSync(join(mailDir, f), 'utf8'));
-      if (m.to.includes(to)) return m;
-    }
+    const found = files
+      .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')))
+      .filter((m) => m.to.includes(to));
+    if (found.length > nth) return found[nth];
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no email to ${to}`);
+  throw new Error(`no email ${nth + 1} to ${to}`);
 }
 
-async function checkout({ javaScriptEnabled, language, address, payment, expect, product = 'lotus-teapot', quantity }) {
+// Pays on the order page with localstripe's card field; `secure`: the bank asks for 3-D
+// Secure and the shopper confirms in its dialog. The page reloads, paid.
+async function payByCard(page, number, secure) {
+  const field = (name) => page.locator(`#card-element input[placeholder="${name}"]`);
+  await field('number').waitFor({ timeout: 30_000 });
+  await field('number').fill(number);
+  await field('exp_month').fill('12');
+  await field('exp_year').fill('34');
+  await field('cvc').fill('123');
+  await field('postal_code').fill('10115');
+  const pay = page.locator('.card-pay button[type="submit"]');
+  await pay.click();
+  if (secure) await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await page.locator('.card-payment').waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+async function checkout({ javaScriptEnabled, language, address, payment, card, expect, product = 'lotus-teapot', quantity }) {
   const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
@@ -118,6 +156,11 @@ async function checkout({ javaScriptEnabled, language, address, payment, expect,
       await page.locator(`#field-${field}`).fill(value);
     }
   }
+  if (!javaScriptEnabled) {
+    // Cards need the page's JavaScript: without it the choice is not offered, and the page
+    // says why.
+    assert.ok(!(await page.locator('#pay-card').isVisible()), 'no card payment without JavaScript');
+  }
   if (payment) await page.locator(`#pay-${payment}`).check();
   if (address.postcode) {
     await page.locator('.checkout-form button[type="submit"]').click();
@@ -139,6 +182,15 @@ async function checkout({ javaScriptEnabled, language, address, payment, expect,
   assert.ok(mail.subject.includes(number), mail.subject);
   assert.ok(mail.text.includes(page.url()), 'the email links to the status page');
   assert.match(mail.text, expect.total);
+  if (card) {
+    await payByCard(page, card.number, card.secure);
+    assert.match(await page.locator('main strong').first().textContent(), card.paid);
+    // The "payment received" email, once: whether the shopper's return or localstripe's
+    // webhook told the store first.
+    const paid = await mailTo(address.email, 1);
+    assert.ok(paid.subject.includes(number), paid.subject);
+    assert.notEqual(paid.subject, mail.subject);
+  }
   if (lang === 'ar') assert.match(mail.html, /dir="rtl"/);
   assert.deepEqual(errors, [], 'no page errors');
   await context.close();
@@ -172,10 +224,23 @@ test('de/EUR to Germany by bank transfer, with JavaScript', async () => {
   });
 });
 
-test('ja/JPY to Japan', async () => {
+test('de/EUR to Germany by card', async () => {
+  await checkout({
+    javaScriptEnabled: true,
+    language: 'Deutsch',
+    address: berlin('max.card@example.de'),
+    payment: 'card',
+    card: { number: '4242424242424242', paid: /Bezahlt/ },
+    expect: { total: /MwSt\./ },
+  });
+});
+
+test('ja/JPY to Japan by card with 3-D Secure', async () => {
   await checkout({
     javaScriptEnabled: true,
     language: '日本語',
+    payment: 'card',
+    card: { number: '4000002760003184', secure: true, paid: /支払い済み|お支払い済み/ },
     address: {
       email: 'mai@example.jp',
       name: '山田 舞',

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 
+pub mod shopper;
+pub mod stripe_peer;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -160,6 +163,19 @@ impl TestStore {
         })
     }
 
+    /// This store taking cards through the localstripe at `peer`, as `serve` does with
+    /// Stripe's settings: the checkout offers cards and pages load its Stripe.js.
+    pub fn take_cards(&mut self, peer: &stripe_peer::StripePeer) {
+        let setup = tradewind_server::config::StripeSetup {
+            secret_key: stripe_peer::SECRET_KEY.into(),
+            publishable_key: stripe_peer::PUBLISHABLE_KEY.into(),
+            api_base: peer.base(),
+            js_url: format!("{}js.stripe.com/v3/", peer.base()),
+        };
+        tradewind_server::with_stripe(&mut self.state, &setup).expect("a Stripe client");
+        self.router = tradewind_server::router(self.state.clone());
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         self.request(path, &[]).await
     }
@@ -308,6 +324,28 @@ impl TestStore {
 
 /// The secret every test store checks Stripe's webhook signatures with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_tradewind_test";
+
+/// Runs each test on SQLite and on PostgreSQL, with a store taking cards through a
+/// localstripe of its own: `async fn name(s: &TestStore, peer: &StripePeer)`.
+#[macro_export]
+macro_rules! on_both_backends_with_cards {
+    (@backend $module:ident, $backend:ident, $($name:ident),*) => {
+        mod $module {
+            $(#[tokio::test] async fn $name() {
+                if let Some(mut s) = $crate::TestStore::new($crate::Backend::$backend).await {
+                    let peer = $crate::stripe_peer::StripePeer::start();
+                    s.take_cards(&peer);
+                    super::$name(&s, &peer).await;
+                    s.finish().await;
+                }
+            })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends_with_cards!(@backend sqlite, Sqlite, $($name),*);
+        $crate::on_both_backends_with_cards!(@backend postgres, Postgres, $($name),*);
+    };
+}
 
 /// Runs each named `async fn(&TestStore)` as two tests, `sqlite::name` and `postgres::name`,
 /// each on a fresh store of its own (PostgreSQL ones are skipped when it is not there and not

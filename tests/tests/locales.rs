@@ -24,7 +24,9 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Messages looked up by a code rather than by a literal id.
 fn ids_by_code() -> BTreeSet<String> {
     use tradewind_domain::checkout::address::{ERROR_CODES, region_codes};
-    use tradewind_domain::checkout::{MANUAL_METHODS, OrderStatus, REFUSALS, SHIPPING_SERVICES};
+    use tradewind_domain::checkout::{
+        CARD_ERRORS, MANUAL_METHODS, OrderStatus, REFUSALS, SHIPPING_SERVICES,
+    };
     let mut ids = BTreeSet::new();
     ids.extend(REFUSALS.iter().map(|c| format!("cart-error-{c}")));
     ids.extend(ERROR_CODES.iter().map(|c| format!("checkout-error-{c}")));
@@ -38,6 +40,8 @@ fn ids_by_code() -> BTreeSet<String> {
         ids.insert(format!("payment-{m}"));
         ids.insert(format!("payment-{m}-instructions"));
     }
+    ids.extend(CARD_ERRORS.iter().map(|c| format!("card-error-{c}")));
+    ids.insert("card-error-declined".into());
     for code in region_codes("AE").unwrap_or_default() {
         ids.insert(format!("region-AE-{code}"));
     }

@@ -102,7 +102,8 @@ fn IslandScripts(eager: bool) -> impl IntoView {
         "document.querySelector(\".site-search\")?.addEventListener(\"focusin\", load, { once: true });".to_owned()
     };
     let script = format!(
-        "const load = () => import({js:?}).then(async (app) => {{\
+        "document.documentElement.dataset.js = \"\";\
+         const load = () => import({js:?}).then(async (app) => {{\
            await app.default({{ module_or_path: {wasm:?} }});\
            app.hydrate();\
            for (const el of document.querySelectorAll(\"leptos-island\")) {{\

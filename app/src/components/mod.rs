@@ -1,5 +1,6 @@
 //! Pieces shared by pages.
 
+pub mod card_pay;
 pub mod layout;
 pub mod product_card;
 pub mod search_box;

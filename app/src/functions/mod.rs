@@ -2,4 +2,5 @@
 
 pub mod catalog;
 pub mod checkout;
+pub mod payments;
 pub mod search;

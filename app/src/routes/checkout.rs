@@ -9,6 +9,7 @@ use crate::functions::catalog::Frame;
 use crate::functions::checkout::{CheckoutData, load_checkout};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use tradewind_domain::checkout::CARD;
 use tradewind_domain::checkout::address::{Draft, FieldError};
 use tradewind_domain::checkout::email::{discount_row, tax_label};
 use tradewind_domain::checkout::view::{CheckoutPage, Landed, Totals};
@@ -164,6 +165,18 @@ fn form_view(frame: Frame, data: CheckoutData) -> AnyView {
         .payment
         .iter()
         .map(|p| {
+            if p.method == CARD {
+                // Offered once the page's JavaScript runs (the theme hides it before), with the
+                // reason for browsers without it.
+                return view! {
+                    <div class="choice needs-js">
+                        <input type="radio" id="pay-card" name="payment" value=CARD checked=p.method == d.payment/>
+                        <label for="pay-card">{t(locale, "payment-card")}</label>
+                    </div>
+                    <noscript><p class="field-hint">{t(locale, "card-needs-js")}</p></noscript>
+                }
+                .into_any();
+            }
             let id = format!("pay-{}", p.method);
             let fee = (p.fee.minor != 0)
                 .then(|| format!(" (+{} {})", p.fee.format(style), t(locale, "checkout-fee")));
@@ -173,6 +186,7 @@ fn form_view(frame: Frame, data: CheckoutData) -> AnyView {
                     <label for=id>{t(locale, &format!("payment-{}", p.method))}{fee}</label>
                 </div>
             }
+            .into_any()
         })
         .collect_view();
     let group_error = |name: &str| {

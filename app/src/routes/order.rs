@@ -3,11 +3,13 @@
 use super::cart::private_seo;
 use super::checkout::{address_view, landed_note, lines_table, totals_table};
 use super::respond;
+use crate::components::card_pay::CardPay;
 use crate::components::layout::Layout;
 use crate::functions::catalog::Frame;
 use crate::functions::checkout::load_order;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use tradewind_domain::checkout::CARD;
 use tradewind_domain::checkout::email::payment_instructions;
 use tradewind_domain::checkout::view::OrderView;
 use tradewind_domain::i18n::{t, t_args};
@@ -18,10 +20,13 @@ pub fn OrderRoute() -> impl IntoView {
     let params = use_params_map().get_untracked();
     let locale = params.get("locale").unwrap_or_default();
     let token = params.get("token").unwrap_or_default();
-    let data = OnceResource::new(load_order(locale, token));
+    let data = OnceResource::new(load_order(locale, token.clone()));
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move { respond(data.await, order_view) })}
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move { respond(data.await, |f, o| order_view(f, o, &token)) })
+            }}
         </Suspense>
     }
 }
@@ -46,7 +51,53 @@ fn refunds_table(order: &OrderView, locale: Locale, style: MoneyStyle) -> Option
     Some(view! { <table class="totals refunds"><tbody>{rows}</tbody></table> }.into_any())
 }
 
-fn order_view(frame: Frame, order: OrderView) -> AnyView {
+/// The card form of an order waiting for its card payment, with Stripe.js, when Stripe is
+/// set up.
+fn card_form(frame: &Frame, order: &OrderView, token: &str, style: MoneyStyle) -> Option<AnyView> {
+    if order.status != "pending_payment" || order.payment_method != CARD {
+        return None;
+    }
+    // Stripe.js's address and the publishable key.
+    #[cfg(feature = "ssr")]
+    let stripe = use_context::<crate::state::AppContext>()
+        .and_then(|c| c.stripe_js)
+        .map(|s| (s.url, s.publishable_key));
+    #[cfg(not(feature = "ssr"))]
+    let stripe: Option<(String, String)> = None;
+    let locale = frame.locale;
+    let total = [("total", order.totals.total.format(style).into())];
+    let Some((url, key)) = stripe else {
+        // Stripe was switched off after the order was placed: the merchant is the way on.
+        return Some(view! { <p class="notice">{t(locale, "card-waiting")}</p> }.into_any());
+    };
+    Some(
+        view! {
+            <section class="card-payment">
+                <h2>{t(locale, "payment-card")}</h2>
+                <p>{t_args(locale, "payment-card-instructions", &total)}</p>
+                <script src=url></script>
+                <noscript><p class="notice">{t(locale, "card-needs-js")}</p></noscript>
+                <CardPay form=vec![
+                    locale.code().to_owned(),
+                    frame.csrf.clone(),
+                    token.to_owned(),
+                    key,
+                    t_args(locale, "card-pay", &total),
+                    t(locale, "card-working"),
+                    t(locale, "card-failed"),
+                ]>
+                    <div class="field">
+                        <span id="card-label">{t(locale, "card-label")}</span>
+                        <div id="card-element" class="card-element" role="group" aria-labelledby="card-label"></div>
+                    </div>
+                </CardPay>
+            </section>
+        }
+        .into_any(),
+    )
+}
+
+fn order_view(frame: Frame, order: OrderView, token: &str) -> AnyView {
     let locale = frame.locale;
     // Money as the shopper's country writes it, in the order's own currency.
     let style = MoneyStyle::of(locale, &order.address.country);
@@ -55,7 +106,9 @@ fn order_view(frame: Frame, order: OrderView) -> AnyView {
         "order-title",
         &[("number", order.number.clone().into())],
     );
-    let seo = private_seo(locale, title.clone(), "/orders");
+    let mut seo = private_seo(locale, title.clone(), "/orders");
+    let card = card_form(&frame, &order, token, style);
+    seo.islands = card.is_some();
     let pending = order.status == "pending_payment";
     let instructions = pending.then(|| payment_instructions(&order, locale, style));
     let details = (pending && order.payment_method == "bank_transfer")
@@ -87,6 +140,7 @@ fn order_view(frame: Frame, order: OrderView) -> AnyView {
             </p>
             {instructions.map(|i| view! { <p>{i}</p> })}
             {details}
+            {card}
             {lines_table(locale, lines)}
             {totals_table(&order.totals, locale, style)}
             {refunds_table(&order, locale, style)}

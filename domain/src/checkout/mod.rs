@@ -39,6 +39,20 @@ pub const REFUSALS: [&str; 8] = [
 /// Shipping services the store names (`shipping-<code>`); a rate's code is one of these.
 pub const SHIPPING_SERVICES: [&str; 2] = ["standard", "express"];
 
+/// The payment method of cards (through Stripe, `payments::card`), offered where Stripe is
+/// set up.
+pub const CARD: &str = "card";
+
+/// Stripe's error codes for a card that did not pay which the store explains in the
+/// shopper's words (`card-error-<code>`); any other gets `card-error-declined`.
+pub const CARD_ERRORS: [&str; 5] = [
+    "expired_card",
+    "incorrect_cvc",
+    "insufficient_funds",
+    "processing_error",
+    "payment_intent_authentication_failure",
+];
+
 /// The most units of one variant a line takes: a typo (10^9) is refused, not reserved.
 pub const MAX_QUANTITY: i64 = 999;
 
@@ -128,6 +142,8 @@ pub struct Checkout {
     settings: Settings,
     /// The store's address, for the links in emails.
     public_url: String,
+    /// Stripe, when it is set up: cards are offered and paid through it.
+    stripe: Option<crate::payments::stripe::api::StripeApi>,
 }
 
 #[cfg(feature = "server")]
@@ -137,6 +153,7 @@ impl Checkout {
             catalog,
             settings,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            stripe: None,
         }
     }
 
@@ -147,5 +164,18 @@ impl Checkout {
     /// The same over other settings.
     pub fn with_settings(self, settings: Settings) -> Self {
         Self { settings, ..self }
+    }
+
+    /// The same, taking cards through Stripe.
+    pub fn with_stripe(self, api: crate::payments::stripe::api::StripeApi) -> Self {
+        Self {
+            stripe: Some(api),
+            ..self
+        }
+    }
+
+    /// Stripe, when cards are taken.
+    pub fn stripe(&self) -> Option<&crate::payments::stripe::api::StripeApi> {
+        self.stripe.as_ref()
     }
 }

@@ -844,11 +844,18 @@ impl Checkout {
         record(txn, order.id, Some(status), status, actor, note).await
     }
 
-    /// Cancels orders whose card payment was not completed in time, releasing their stock.
+    /// Cancels orders whose payment was not completed in time, releasing their stock. A card
+    /// payment already tried at Stripe is left to `sweep_card_payments`, which asks Stripe
+    /// first: it may have succeeded.
     pub async fn release_unpaid(&self) -> Result<usize, CheckoutError> {
         let late: Vec<i32> = payment::Entity::find()
             .filter(payment::Column::Status.eq("pending"))
             .filter(payment::Column::ExpiresAt.lte(Utc::now()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(payment::Column::Method.ne(super::CARD))
+                    .add(payment::Column::ProviderRef.is_null()),
+            )
             .all(self.db())
             .await?
             .into_iter()

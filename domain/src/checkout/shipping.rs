@@ -1,6 +1,7 @@
 //! Shipping rates by zone and weight band, free shipping above a threshold, a CO2e estimate
 //! per parcel; and the payment methods a market offers.
 
+use super::CARD;
 use super::view::{PaymentChoice, ShippingChoice};
 use super::{Checkout, CheckoutError};
 use crate::entity::{emission_factor, payment_option, shipping_rate, shipping_zone};
@@ -96,7 +97,7 @@ impl Checkout {
         order_value: Money,
     ) -> Result<Vec<(payment_option::Model, PaymentChoice)>, CheckoutError> {
         let currency = market.currency();
-        Ok(payment_option::Entity::find()
+        let mut choices: Vec<_> = payment_option::Entity::find()
             .filter(payment_option::Column::MarketId.eq(market.id))
             .order_by_asc(payment_option::Column::Position)
             .all(self.db())
@@ -110,7 +111,26 @@ impl Checkout {
                 };
                 (o, choice)
             })
-            .collect())
+            .collect();
+        // Cards, wherever Stripe is set up, after the methods that need no JavaScript (the
+        // first is chosen by default, and a browser without it cannot pay by card).
+        if self.stripe().is_some() && !choices.iter().any(|(o, _)| o.method == CARD) {
+            let option = payment_option::Model {
+                id: 0,
+                market_id: market.id,
+                method: CARD.to_owned(),
+                fee_minor: 0,
+                max_order_minor: None,
+                details: String::new(),
+                position: i32::MAX,
+            };
+            let choice = PaymentChoice {
+                method: CARD.to_owned(),
+                fee: Money::zero(currency),
+            };
+            choices.push((option, choice));
+        }
+        Ok(choices)
     }
 }
 

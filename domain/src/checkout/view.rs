@@ -85,7 +85,7 @@ pub struct ShippingChoice {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentChoice {
-    /// `bank_transfer` or `cash_on_delivery`.
+    /// `bank_transfer`, `cash_on_delivery` or `card`.
     pub method: String,
     pub fee: Money,
 }

@@ -14,6 +14,7 @@
 //! Events arriving out of order therefore end in the right state: a failure before success
 //! ends paid; a success after expiry ends cancelled with the payment flagged for refund.
 
+pub mod card;
 pub mod refund;
 pub mod stripe;
 

@@ -2,9 +2,10 @@
 //! The order moves to partly refunded or refunded, and the shopper is emailed.
 //!
 //! A manual payment (bank transfer, cash on delivery) is refunded outside the store, by the
-//! merchant's bank: the refund is recorded as done. Card and wallet payments will be refunded
-//! through their provider, with the refund's idempotency key, once those providers are
-//! connected.
+//! merchant's bank: the refund is recorded as done. A card payment is refunded through
+//! Stripe: the refund is written first (pending, with its idempotency key), Stripe is called
+//! with no database lock held, and the answer settles it; a refund Stripe did not confirm is
+//! asked again with the same key (`retry_refunds`), so it is made once.
 
 use crate::checkout::email::EmailKind;
 use crate::checkout::{
@@ -13,6 +14,7 @@ use crate::checkout::{
 use crate::entity::{payment, refund, shop_order};
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::payments::stripe::api::{ApiError, RefundMade};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
@@ -97,39 +99,216 @@ impl Checkout {
             ))
             .into());
         }
-        if !MANUAL_METHODS.contains(&pay.method.as_str()) {
-            return Err(DomainError::Invalid(format!(
-                "order {number} was paid by {}: its refunds go through the provider, which is \
-                 not connected yet",
-                pay.method
-            ))
-            .into());
-        }
+        let manual = MANUAL_METHODS.contains(&pay.method.as_str());
+        let at_stripe = pay.provider.as_deref() == Some("stripe");
+        let intent = match (&pay.provider_ref, at_stripe) {
+            (Some(intent), true) if !manual => intent.clone(),
+            _ if manual => String::new(),
+            _ => {
+                return Err(DomainError::Invalid(format!(
+                    "order {number} was paid by {} and no provider holds its payment: refund \
+                     it by hand",
+                    pay.method
+                ))
+                .into());
+            }
+        };
         let now = Utc::now();
-        refund::Entity::insert(refund::ActiveModel {
+        let key = if manual {
+            None
+        } else {
+            Some(crate::keys::random_token(24)?)
+        };
+        let inserted = refund::Entity::insert(refund::ActiveModel {
             order_id: Set(order.id),
             payment_id: Set(pay.id),
             amount_minor: Set(amount.minor),
             currency: Set(order.currency.clone()),
             reason: Set(reason.trim().to_owned()),
-            // Paid back outside the store, by the merchant.
-            status: Set("succeeded".into()),
+            // A manual payment is paid back outside the store, by the merchant; a provider's
+            // refund is pending (and counts against what is left) until the provider says.
+            status: Set(if manual { "succeeded" } else { "pending" }.into()),
             provider_ref: Set(None),
-            idempotency_key: Set(None),
+            idempotency_key: Set(key.clone()),
             actor: Set(actor.to_owned()),
             created_at: Set(now),
             ..Default::default()
         })
         .exec(&txn)
         .await?;
+        let Some(key) = key else {
+            let to = self
+                .refunded_in(&txn, &order, amount, left, reason, actor)
+                .await?;
+            txn.commit().await?;
+            return Ok(Refunded {
+                amount,
+                left: Money::new(left.minor - amount.minor, currency),
+                status: to,
+            });
+        };
+        // The refund is written before Stripe is called and the order released meanwhile:
+        // no database lock is held across the call.
+        txn.commit().await?;
+        let refund_id = inserted.last_insert_id;
+        let api = self.stripe().ok_or_else(|| {
+            DomainError::Invalid(
+                "Stripe is not set up (TRADEWIND_STRIPE_SECRET_KEY): its refunds cannot be made"
+                    .into(),
+            )
+        });
+        let made = match api {
+            Ok(api) => api.refund(&intent, amount, &key, number).await,
+            Err(e) => Err(ApiError::Unavailable(e.to_string())),
+        };
+        let made = match made {
+            Ok(made) => made,
+            Err(ApiError::Refused { message, .. }) => {
+                set_refund(self.db(), refund_id, "failed", None).await?;
+                return Err(
+                    DomainError::Invalid(format!("Stripe refused the refund: {message}")).into(),
+                );
+            }
+            Err(e) => {
+                // Unknown whether Stripe made it: kept pending (it still counts), to be asked
+                // again with the same key by `retry_refunds`.
+                tracing::warn!(order = %number, error = %e, "refund not confirmed by Stripe");
+                return Err(DomainError::Conflict(format!(
+                    "Stripe did not confirm the refund ({e}); it is kept pending and is \
+                     retried, with the same key, within a few minutes"
+                ))
+                .into());
+            }
+        };
+        let status = self.refund_made(refund_id, &made).await?;
+        Ok(Refunded {
+            amount,
+            left: Money::new(left.minor - amount.minor, currency),
+            status,
+        })
+    }
+
+    /// A refund Stripe made (`made`), applied: the refund row, the order, the email. Stripe
+    /// may still report a refund `pending` (some methods take days): it then counts as made.
+    async fn refund_made(
+        &self,
+        refund_id: i32,
+        made: &RefundMade,
+    ) -> Result<OrderStatus, CheckoutError> {
+        let txn = self.db().begin().await?;
+        let row = refund::Entity::find_by_id(refund_id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if row.status == "succeeded" {
+            let order = shop_order::Entity::find_by_id(row.order_id)
+                .one(&txn)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            return Ok(status_of(&order)?);
+        }
+        let status = if made.status.as_deref() == Some("failed") {
+            "failed"
+        } else {
+            "succeeded"
+        };
+        set_refund(&txn, refund_id, status, Some(&made.id)).await?;
+        let order = shop_order::Entity::find_by_id(row.order_id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if status == "failed" {
+            txn.commit().await?;
+            return Err(DomainError::Invalid("Stripe reports the refund failed".into()).into());
+        }
+        let currency = currency_of(&order)?;
+        let amount = Money::new(row.amount_minor, currency);
+        // What was left before this refund: the total less every other refund that counts.
+        let others: i64 = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(order.id))
+            .filter(refund::Column::Status.ne("failed"))
+            .filter(refund::Column::Id.ne(refund_id))
+            .all(&txn)
+            .await?
+            .iter()
+            .map(|r| r.amount_minor)
+            .sum();
+        let left = Money::new(order.total_minor - others, currency);
+        let to = self
+            .refunded_in(&txn, &order, amount, left, &row.reason, &row.actor)
+            .await?;
+        txn.commit().await?;
+        Ok(to)
+    }
+
+    /// Refunds through Stripe left pending (no answer came) are asked again with their own
+    /// key: Stripe makes each once. Returns how many were settled.
+    pub async fn retry_refunds(&self) -> Result<usize, CheckoutError> {
+        let Some(api) = self.stripe() else {
+            return Ok(0);
+        };
+        let pending = refund::Entity::find()
+            .filter(refund::Column::Status.eq("pending"))
+            .filter(refund::Column::IdempotencyKey.is_not_null())
+            .all(self.db())
+            .await?;
+        let mut settled = 0;
+        for row in pending {
+            let (Some(key), Some(pay), Some(order)) = (
+                row.idempotency_key.clone(),
+                payment::Entity::find_by_id(row.payment_id)
+                    .one(self.db())
+                    .await?,
+                shop_order::Entity::find_by_id(row.order_id)
+                    .one(self.db())
+                    .await?,
+            ) else {
+                continue;
+            };
+            let Some(intent) = pay.provider_ref else {
+                continue;
+            };
+            let amount = Money::new(row.amount_minor, currency_of(&order)?);
+            match api.refund(&intent, amount, &key, &order.number).await {
+                Ok(made) => {
+                    self.refund_made(row.id, &made).await?;
+                    settled += 1;
+                }
+                Err(ApiError::Refused { message, .. }) => {
+                    tracing::warn!(order = %order.number, %message, "Stripe refused a pending refund");
+                    set_refund(self.db(), row.id, "failed", None).await?;
+                    settled += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(order = %order.number, error = %e, "pending refund still unconfirmed")
+                }
+            }
+        }
+        Ok(settled)
+    }
+
+    /// The order's side of a refund made: its status (or a note, for a paid order that was
+    /// cancelled), the payment once nothing is left, and the shopper's email. `left` is what
+    /// could be refunded before this one.
+    async fn refunded_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        order: &shop_order::Model,
+        amount: Money,
+        left: Money,
+        reason: &str,
+        actor: &str,
+    ) -> Result<OrderStatus, CheckoutError> {
+        let status = status_of(order)?;
+        let currency = amount.currency;
         let left = Money::new(left.minor - amount.minor, currency);
         let note = format!(
             "refund of {} {currency}: {}",
             amount.decimal(),
             reason.trim()
         );
-        let to = if cancelled_but_paid {
-            self.note_on(&txn, &order, status, actor, &note).await?;
+        let to = if status == OrderStatus::Cancelled {
+            self.note_on(txn, order, status, actor, &note).await?;
             status
         } else {
             let to = if left.minor == 0 {
@@ -137,24 +316,35 @@ impl Checkout {
             } else {
                 OrderStatus::PartiallyRefunded
             };
-            self.transition_in(&txn, &order, to, actor, &note).await?;
+            self.transition_in(txn, order, to, actor, &note).await?;
             to
         };
         if left.minor == 0 {
             payment::Entity::update_many()
                 .col_expr(payment::Column::Status, Expr::value("refunded"))
-                .col_expr(payment::Column::UpdatedAt, Expr::value(now))
-                .filter(payment::Column::Id.eq(pay.id))
-                .exec(&txn)
+                .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(payment::Column::OrderId.eq(order.id))
+                .exec(txn)
                 .await?;
         }
-        self.queue_order_email(&txn, EmailKind::Refunded, &order)
+        self.queue_order_email(txn, EmailKind::Refunded, order)
             .await?;
-        txn.commit().await?;
-        Ok(Refunded {
-            amount,
-            left,
-            status: to,
-        })
+        Ok(to)
     }
+}
+
+async fn set_refund(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i32,
+    status: &str,
+    provider_ref: Option<&str>,
+) -> Result<(), CheckoutError> {
+    let mut update = refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(status))
+        .filter(refund::Column::Id.eq(id));
+    if let Some(r) = provider_ref {
+        update = update.col_expr(refund::Column::ProviderRef, Expr::value(r));
+    }
+    update.exec(db).await?;
+    Ok(())
 }

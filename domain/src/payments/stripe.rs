@@ -1,6 +1,8 @@
 //! Stripe: amounts in Stripe's own minor units, and its webhook events read into the
-//! store's `ProviderEvent`. The signature over the raw body is `signature`'s.
+//! store's `ProviderEvent`. The signature over the raw body is `signature`'s; the calls to
+//! Stripe's API are `api`'s.
 
+pub mod api;
 pub mod signature;
 
 use super::{PaymentChange, ProviderEvent};

@@ -1,5 +1,6 @@
 //! Periodic tidying of the selling side: expired guest carts go, and orders whose card
-//! payment never completed give their stock back.
+//! payment never completed give their stock back (those tried at Stripe once Stripe says
+//! they did not succeed).
 
 use std::time::Duration;
 use tradewind_domain::checkout::Checkout;
@@ -18,6 +19,16 @@ pub fn spawn(checkout: Checkout, every: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(orders = n, "unpaid orders cancelled, stock released"),
                 Err(e) => tracing::warn!(error = %e, "unpaid orders not released"),
+            }
+            match checkout.sweep_card_payments(chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "pending card payments settled with Stripe"),
+                Err(e) => tracing::warn!(error = %e, "pending card payments not settled"),
+            }
+            match checkout.retry_refunds().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(refunds = n, "pending Stripe refunds settled"),
+                Err(e) => tracing::warn!(error = %e, "pending Stripe refunds not settled"),
             }
         }
     });

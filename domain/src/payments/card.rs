@@ -1,0 +1,298 @@
+//! Paying an order by card through Stripe, after it is placed: the order page's card form
+//! (Stripe.js makes a PaymentMethod in the browser; the card number never reaches the store)
+//! asks the store to confirm the order's PaymentIntent with it.
+//!
+//! One PaymentIntent per order, created at the first attempt under a key made of the order,
+//! so a double click or a retry after a lost answer finds the same one; each attempt confirms
+//! it with the card given. What Stripe answers is applied like its webhook events (under an
+//! id of its own, so the webhook's later event finds the order already paid): the shopper
+//! who comes back sees the order paid, and the one who closes the tab has it paid by the
+//! webhook. Pending card payments past their window are asked about once more, then
+//! cancelled with their stock released (`sweep_card_payments`).
+
+use super::stripe::api::{ApiError, Intent, StripeApi};
+use super::{Outcome, PaymentChange, ProviderEvent};
+use crate::checkout::{Checkout, CheckoutError, OrderStatus, status_of};
+use crate::entity::{payment, shop_order};
+use crate::error::DomainError;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+pub use crate::checkout::CARD;
+
+/// Where a card payment stands after the shopper's step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardStep {
+    /// The order is paid.
+    Paid,
+    /// The card's bank wants the shopper to authenticate: Stripe.js finishes it with this.
+    Authenticate { client_secret: String },
+    /// This card did not pay: Stripe's error code (`card_declined`, `expired_card`…, empty
+    /// when it gave none); another card may be tried.
+    Declined { code: String },
+    /// Stripe is still processing it, or the store could not reach Stripe: nothing was
+    /// charged twice, the page says to wait or try again shortly.
+    Waiting,
+    /// The order no longer waits for a payment (cancelled, or paid some other way).
+    Closed,
+}
+
+fn succeeded_event(intent: &Intent) -> ProviderEvent {
+    ProviderEvent {
+        provider: "stripe",
+        // Not an id Stripe gives events (those start `evt_`): what the store read itself.
+        id: format!("{}:succeeded", intent.id),
+        kind: "payment_intent.read".into(),
+        payment: Some((
+            intent.id.clone(),
+            PaymentChange::Succeeded {
+                amount: intent.money(),
+            },
+        )),
+    }
+}
+
+impl Checkout {
+    async fn card_order(
+        &self,
+        token: &str,
+    ) -> Result<Option<(shop_order::Model, payment::Model)>, CheckoutError> {
+        let Some(order) = shop_order::Entity::find()
+            .filter(shop_order::Column::Token.eq(token))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let pay = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order.id))
+            .one(self.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Corrupt(format!("order {} has no payment", order.number))
+            })?;
+        Ok((pay.method == CARD).then_some((order, pay)))
+    }
+
+    /// The order's PaymentIntent: made at the first attempt and kept on its payment. Two
+    /// attempts at once agree on one (Stripe answers the same key with the same intent; the
+    /// row keeps the first written).
+    async fn intent_of(
+        &self,
+        api: &StripeApi,
+        order: &shop_order::Model,
+        pay: &payment::Model,
+    ) -> Result<Result<String, ApiError>, CheckoutError> {
+        if let Some(reference) = &pay.provider_ref {
+            return Ok(Ok(reference.clone()));
+        }
+        let amount =
+            crate::money::Money::new(pay.amount_minor, crate::checkout::currency_of(order)?);
+        let intent = match api
+            .create_intent(
+                amount,
+                &order.number,
+                &format!("{}-{}", order.number, order.token),
+            )
+            .await
+        {
+            Ok(intent) => intent,
+            Err(e) => return Ok(Err(e)),
+        };
+        payment::Entity::update_many()
+            .col_expr(payment::Column::Provider, Expr::value("stripe"))
+            .col_expr(payment::Column::ProviderRef, Expr::value(intent.id.clone()))
+            .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(payment::Column::Id.eq(pay.id))
+            .filter(payment::Column::ProviderRef.is_null())
+            .exec(self.db())
+            .await?;
+        let kept = payment::Entity::find_by_id(pay.id)
+            .one(self.db())
+            .await?
+            .and_then(|p| p.provider_ref)
+            .unwrap_or(intent.id);
+        Ok(Ok(kept))
+    }
+
+    /// Pays order `token` with `payment_method` (a PaymentMethod Stripe.js made from the
+    /// shopper's card). `return_url` is where a bank sends the shopper back after
+    /// authenticating outside the page.
+    pub async fn pay_by_card(
+        &self,
+        token: &str,
+        payment_method: &str,
+        return_url: &str,
+    ) -> Result<CardStep, CheckoutError> {
+        let api = self.stripe_api()?;
+        let Some((order, pay)) = self.card_order(token).await? else {
+            return Err(DomainError::NotFound.into());
+        };
+        if let Some(step) = closed(&order, &pay)? {
+            return Ok(step);
+        }
+        let intent = match self.intent_of(api, &order, &pay).await? {
+            Ok(intent) => intent,
+            Err(e) => return Ok(unreached(&order, &e)),
+        };
+        match api.confirm(&intent, payment_method, return_url).await {
+            Ok(answer) => self.settle(&answer).await,
+            // A decline: Stripe's words for the shopper; the webhook notes it on the order.
+            Err(ApiError::Refused {
+                status: 402, code, ..
+            }) => Ok(CardStep::Declined {
+                code: code.unwrap_or_default(),
+            }),
+            // Refused for its state (already paid, say): what the intent is now decides.
+            Err(ApiError::Refused { message, code, .. }) => {
+                tracing::warn!(order = %order.number, %message, "stripe refused a confirmation");
+                match api.retrieve(&intent).await {
+                    Ok(now) => match self.settle(&now).await? {
+                        CardStep::Waiting => Ok(CardStep::Declined {
+                            code: code.unwrap_or_default(),
+                        }),
+                        step => Ok(step),
+                    },
+                    Err(e) => Ok(unreached(&order, &e)),
+                }
+            }
+            Err(e) => Ok(unreached(&order, &e)),
+        }
+    }
+
+    /// Where order `token`'s card payment stands, asked of Stripe: after the shopper
+    /// authenticated, or came back from their bank's page.
+    pub async fn card_result(&self, token: &str) -> Result<CardStep, CheckoutError> {
+        let api = self.stripe_api()?;
+        let Some((order, pay)) = self.card_order(token).await? else {
+            return Err(DomainError::NotFound.into());
+        };
+        if let Some(step) = closed(&order, &pay)? {
+            return Ok(step);
+        }
+        let Some(intent) = &pay.provider_ref else {
+            return Ok(CardStep::Waiting);
+        };
+        match api.retrieve(intent).await {
+            Ok(now) => self.settle(&now).await,
+            Err(e) => Ok(unreached(&order, &e)),
+        }
+    }
+
+    /// Applies what Stripe said of an intent; a success is applied once, like its event.
+    async fn settle(&self, intent: &Intent) -> Result<CardStep, CheckoutError> {
+        Ok(match intent.status.as_str() {
+            "succeeded" => match self.apply_payment_event(&succeeded_event(intent)).await? {
+                Outcome::PaidAfterCancel => CardStep::Closed,
+                Outcome::AmountMismatch | Outcome::UnknownPayment => CardStep::Waiting,
+                Outcome::Applied | Outcome::Duplicate | Outcome::Ignored => CardStep::Paid,
+            },
+            "requires_action" => match &intent.client_secret {
+                Some(secret) => CardStep::Authenticate {
+                    client_secret: secret.clone(),
+                },
+                None => CardStep::Waiting,
+            },
+            "requires_payment_method" => CardStep::Declined {
+                code: intent.failure_code().unwrap_or_default(),
+            },
+            "canceled" => CardStep::Closed,
+            _ => CardStep::Waiting,
+        })
+    }
+
+    /// Card payments tried at Stripe and still pending past their window are asked about
+    /// once more: paid ones are marked paid (the store may have missed both the shopper's
+    /// return and the webhook), the rest cancelled at Stripe and in the store, their stock
+    /// released. Returns how many orders changed. A payment Stripe cannot be asked about now
+    /// is left for the next sweep. (Card payments never tried are released like any unpaid
+    /// order, by `release_unpaid`.)
+    pub async fn sweep_card_payments(&self, now: DateTime<Utc>) -> Result<usize, CheckoutError> {
+        let Some(api) = self.stripe() else {
+            return Ok(0);
+        };
+        let due = payment::Entity::find()
+            .filter(payment::Column::Method.eq(CARD))
+            .filter(payment::Column::Status.eq("pending"))
+            .filter(payment::Column::ProviderRef.is_not_null())
+            .filter(payment::Column::ExpiresAt.lt(now))
+            .all(self.db())
+            .await?;
+        let mut changed = 0;
+        for pay in due {
+            let Some(order) = shop_order::Entity::find_by_id(pay.order_id)
+                .one(self.db())
+                .await?
+            else {
+                continue;
+            };
+            if status_of(&order)? != OrderStatus::PendingPayment {
+                continue;
+            }
+            let Some(intent) = &pay.provider_ref else {
+                continue;
+            };
+            let cancelled = match api.retrieve(intent).await {
+                Ok(i) if i.status == "succeeded" => {
+                    if self.settle(&i).await? == CardStep::Paid {
+                        changed += 1;
+                    }
+                    continue;
+                }
+                Ok(i) if i.status == "canceled" => i.id,
+                Ok(i) => match api.cancel(&i.id).await {
+                    Ok(c) if c.status == "canceled" => c.id,
+                    // It succeeded meanwhile: the next sweep or the webhook marks it paid.
+                    Ok(_) => continue,
+                    Err(e) => {
+                        tracing::warn!(order = %order.number, error = %e, "card payment not cancelled at Stripe; next sweep");
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(order = %order.number, error = %e, "card payment not read at Stripe; next sweep");
+                    continue;
+                }
+            };
+            let outcome = self
+                .apply_payment_event(&ProviderEvent {
+                    provider: "stripe",
+                    id: format!("{cancelled}:canceled"),
+                    kind: "payment_intent.read".into(),
+                    payment: Some((cancelled, PaymentChange::Cancelled)),
+                })
+                .await?;
+            if outcome == Outcome::Applied {
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// An order that no longer takes a card payment, and what to say.
+fn closed(
+    order: &shop_order::Model,
+    pay: &payment::Model,
+) -> Result<Option<CardStep>, CheckoutError> {
+    Ok(match status_of(order)? {
+        OrderStatus::PendingPayment if pay.status == "pending" => None,
+        OrderStatus::PendingPayment => Some(CardStep::Waiting),
+        OrderStatus::Cancelled => Some(CardStep::Closed),
+        _ => Some(CardStep::Paid),
+    })
+}
+
+impl Checkout {
+    fn stripe_api(&self) -> Result<&StripeApi, CheckoutError> {
+        self.stripe().ok_or_else(|| {
+            DomainError::Invalid("card payments are off: Stripe is not set up".into()).into()
+        })
+    }
+}
+
+fn unreached(order: &shop_order::Model, e: &ApiError) -> CardStep {
+    tracing::error!(order = %order.number, error = %e, "stripe call failed");
+    CardStep::Waiting
+}

@@ -1,0 +1,346 @@
+//! Paying by card through Stripe: a store whose Stripe is a localstripe of its own (over
+//! real HTTP), an order placed through the checkout forms, and the card form's two calls as
+//! the island makes them, the test playing Stripe.js's part (card tokens, the 3-D Secure
+//! answer). Refunds go through Stripe; payments left pending are settled by the sweep.
+//! SQLite and PostgreSQL.
+
+use http::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use tradewind_domain::Locale;
+use tradewind_domain::entity::{
+    email_outbox, order_event, payment, refund, reservation, shop_order,
+};
+use tradewind_domain::i18n::t;
+use tradewind_tests::shopper::{BERLIN, Shopper, urlencode, variant_in_stock};
+use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer};
+use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_cards};
+
+const TOKYO: [(&str, &str); 8] = [
+    ("email", "mai@example.jp"),
+    ("name", "山田 舞"),
+    ("line1", "丸の内1-1"),
+    ("city", "千代田区"),
+    ("region", "東京都"),
+    ("postcode", "100-0005"),
+    ("country", "JP"),
+    ("phone", "090-1234-5678"),
+];
+
+/// An order to pay by card, placed through the forms by a shopper in `country`; the order
+/// and the browser, on its status page.
+async fn card_order<'a>(
+    s: &'a TestStore,
+    locale: &str,
+    address: &[(&str, &str)],
+) -> (shop_order::Model, Shopper<'a>) {
+    let country = address
+        .iter()
+        .find(|(k, _)| *k == "country")
+        .map(|(_, v)| *v)
+        .expect("a country");
+    let v = variant_in_stock(s, 1).await;
+    let mut b = Shopper::in_country(s, locale, country).await;
+    b.add(v.id, "1").await;
+    let checkout = b.get(&format!("/{locale}/checkout")).await;
+    // Cards are offered, but only to browsers running the page's JavaScript.
+    let choice = attr_near(&checkout.body, r#"value="card""#, "id").expect("a card choice");
+    assert_eq!(choice, "pay-card");
+    assert!(
+        checkout
+            .body
+            .contains(&t(locale.parse().expect("locale"), "card-needs-js"))
+    );
+    let mut form: Vec<_> = address
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "shipping" | "payment"))
+        .copied()
+        .collect();
+    form.extend([("shipping", "standard"), ("payment", "card")]);
+    let review = format!("/{locale}/checkout/review");
+    assert_eq!(
+        b.submit(&format!("/{locale}/checkout"), &form).await,
+        review
+    );
+    let page = b.get(&review).await;
+    let total = attr_near(&page.body, r#"name="total""#, "value").expect("place form");
+    let link = b
+        .submit(
+            &format!("/{locale}/checkout/place"),
+            &[("total", total.as_str())],
+        )
+        .await;
+    let order = shop_order::Entity::find()
+        .order_by_desc(shop_order::Column::Id)
+        .one(&s.db)
+        .await
+        .expect("order")
+        .expect("placed");
+    assert_eq!(link, format!("/{locale}/orders/{}", order.token));
+    assert_eq!(order.payment_method, "card");
+    (order, b)
+}
+
+/// The card form's call (`/api/card_step`), as the island sends it, with this browser's
+/// cookies and token; its JSON answer.
+async fn call(b: &Shopper<'_>, fields: &[(&str, &str)]) -> Value {
+    call_with(b, &b.token, fields).await
+}
+
+async fn call_with(b: &Shopper<'_>, csrf: &str, fields: &[(&str, &str)]) -> Value {
+    let mut body = format!("locale={}&csrf={csrf}", b.locale);
+    for (k, v) in fields {
+        body.push_str(&format!("&{k}={}", urlencode(v)));
+    }
+    let page = b
+        .store
+        .post(
+            "/api/card_step",
+            &[("cookie", &b.cookie_header()), ("origin", PUBLIC_URL)],
+            &body,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The answer travels as one string (`CardAnswer::encode`).
+    let answer: String = serde_json::from_str(&page.body).expect("a JSON string");
+    match answer.split_once(':') {
+        Some(("authenticate", secret)) => json!({ "Authenticate": secret }),
+        Some(("say", text)) => json!({ "Say": text }),
+        _ => json!(answer.as_str()),
+    }
+}
+
+async fn pay(b: &Shopper<'_>, order: &shop_order::Model, method: &str) -> Value {
+    call(b, &[("token", &order.token), ("payment_method", method)]).await
+}
+
+async fn result(b: &Shopper<'_>, order: &shop_order::Model) -> Value {
+    call(b, &[("token", &order.token), ("payment_method", "")]).await
+}
+
+async fn reload(s: &TestStore, order: &shop_order::Model) -> shop_order::Model {
+    shop_order::Entity::find_by_id(order.id)
+        .one(&s.db)
+        .await
+        .expect("read")
+        .expect("order")
+}
+
+async fn payment_of(s: &TestStore, order: &shop_order::Model) -> payment::Model {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order.id))
+        .one(&s.db)
+        .await
+        .expect("read")
+        .expect("payment")
+}
+
+fn said(locale: Locale, id: &str) -> Value {
+    json!({ "Say": t(locale, id) })
+}
+
+async fn a_card_pays_the_order_once_and_refunds_go_through_stripe(
+    s: &TestStore,
+    peer: &StripePeer,
+) {
+    let (order, mut b) = card_order(s, "de", &BERLIN).await;
+    let page = b.get(&format!("/de/orders/{}", order.token)).await;
+    // The card form with Stripe.js from its configured address; the CSP allows that origin.
+    assert!(page.body.contains(r#"id="card-element""#));
+    let js = format!("{}js.stripe.com/v3/", peer.base());
+    assert!(
+        page.body.contains(&format!(r#"src="{js}""#)),
+        "{}",
+        page.body
+    );
+    let origin = format!("http://127.0.0.1:{}", peer.port);
+    let csp = page.header("content-security-policy");
+    for directive in ["script-src", "connect-src", "frame-src"] {
+        let sources = csp
+            .split(';')
+            .find(|d| d.trim().starts_with(directive))
+            .unwrap_or_default();
+        assert!(sources.contains(&origin), "{directive} in {csp}");
+    }
+
+    let card = peer.card(CARD_OK).await;
+    assert_eq!(pay(&b, &order, &card).await, json!("reload"));
+    let paid = reload(s, &order).await;
+    assert_eq!(paid.status, "paid");
+    let p = payment_of(s, &order).await;
+    assert_eq!(
+        (p.status.as_str(), p.provider.as_deref()),
+        ("paid", Some("stripe"))
+    );
+    let intent_id = p.provider_ref.clone().expect("the PaymentIntent");
+    let intent = peer.intent(&intent_id).await;
+    assert_eq!(intent["status"], "succeeded");
+    assert_eq!(intent["amount"], order.total_minor);
+    assert_eq!(intent["currency"], "eur");
+    assert_eq!(intent["metadata"]["order"], order.number.as_str());
+
+    // A second click (or the webhook, or the shopper's return) changes nothing more.
+    assert_eq!(pay(&b, &order, &card).await, json!("reload"));
+    assert_eq!(result(&b, &order).await, json!("reload"));
+    let paid_events = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order.id))
+        .filter(order_event::Column::ToStatus.eq("paid"))
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!(paid_events, 1);
+    let emails = email_outbox::Entity::find()
+        .filter(email_outbox::Column::OrderId.eq(order.id))
+        .filter(email_outbox::Column::Kind.eq("payment-received"))
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!(emails, 1);
+
+    // Refunds through Stripe, part then the rest; more than is left is refused.
+    let checkout = &s.state.app.checkout;
+    let part = checkout
+        .refund(&order.number, Some("10.00"), "scratched lid", "merchant")
+        .await
+        .expect("a partial refund");
+    assert_eq!(part.amount.minor, 1000);
+    let rest = checkout
+        .refund(&order.number, None, "returned", "merchant")
+        .await
+        .expect("the rest");
+    assert_eq!(rest.left.minor, 0);
+    assert_eq!(reload(s, &order).await.status, "refunded");
+    let made = peer.refunds(&intent_id).await;
+    let amounts: i64 = made.iter().map(|r| r["amount"].as_i64().unwrap_or(0)).sum();
+    assert_eq!((made.len(), amounts), (2, order.total_minor));
+    let rows = refund::Entity::find()
+        .filter(refund::Column::OrderId.eq(order.id))
+        .all(&s.db)
+        .await
+        .expect("refunds");
+    assert!(rows.iter().all(|r| {
+        r.status == "succeeded"
+            && r.provider_ref
+                .as_deref()
+                .is_some_and(|id| id.starts_with("re_"))
+            && r.idempotency_key.is_some()
+    }));
+    assert!(
+        checkout
+            .refund(&order.number, Some("0.01"), "again", "merchant")
+            .await
+            .is_err()
+    );
+    assert_eq!(peer.refunds(&intent_id).await.len(), 2);
+}
+
+async fn a_declined_card_is_replaced_and_3d_secure_is_answered_in_yen(
+    s: &TestStore,
+    peer: &StripePeer,
+) {
+    let (order, b) = card_order(s, "ja", &TOKYO).await;
+    assert_eq!(order.currency, "JPY");
+    let declined = peer.card(CARD_DECLINED).await;
+    assert_eq!(
+        pay(&b, &order, &declined).await,
+        said(Locale::Ja, "card-error-declined")
+    );
+    assert_eq!(reload(s, &order).await.status, "pending_payment");
+
+    // The bank asks for 3-D Secure; the shopper fails it, then passes it with a new try.
+    let secure = peer.card(CARD_3DS).await;
+    let asked = pay(&b, &order, &secure).await;
+    let secret = asked["Authenticate"].as_str().expect("an authentication");
+    peer.authenticate(secret, false).await;
+    assert_eq!(
+        result(&b, &order).await,
+        said(
+            Locale::Ja,
+            "card-error-payment_intent_authentication_failure"
+        )
+    );
+    let secure = peer.card(CARD_3DS).await;
+    let asked = pay(&b, &order, &secure).await;
+    let secret = asked["Authenticate"].as_str().expect("an authentication");
+    peer.authenticate(secret, true).await;
+    assert_eq!(result(&b, &order).await, json!("reload"));
+    assert_eq!(reload(s, &order).await.status, "paid");
+    // Yen have no decimals, for the store and for Stripe.
+    let intent = peer
+        .intent(&payment_of(s, &order).await.provider_ref.expect("intent"))
+        .await;
+    assert_eq!(
+        (intent["amount"].as_i64(), intent["currency"].as_str()),
+        (Some(order.total_minor), Some("jpy"))
+    );
+}
+
+async fn payments_left_pending_are_settled_with_stripe(s: &TestStore, peer: &StripePeer) {
+    // One shopper leaves at the bank's page; another passes it and closes the tab before
+    // the store hears of it (and no webhook comes).
+    let (left, b1) = card_order(s, "de", &BERLIN).await;
+    let asked = pay(&b1, &left, &peer.card(CARD_3DS).await).await;
+    assert!(asked["Authenticate"].is_string(), "{asked}");
+    let (closed, b2) = card_order(s, "de", &BERLIN).await;
+    let asked = pay(&b2, &closed, &peer.card(CARD_3DS).await).await;
+    peer.authenticate(asked["Authenticate"].as_str().expect("secret"), true)
+        .await;
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(payment::Column::OrderId.is_in([left.id, closed.id]))
+        .exec(&s.db)
+        .await
+        .expect("expire");
+    let checkout = &s.state.app.checkout;
+    // Releasing unpaid orders leaves payments tried at Stripe alone: they may have succeeded.
+    assert_eq!(checkout.release_unpaid().await.expect("release"), 0);
+    let changed = checkout
+        .sweep_card_payments(chrono::Utc::now())
+        .await
+        .expect("sweep");
+    assert_eq!(changed, 2);
+    assert_eq!(reload(s, &closed).await.status, "paid");
+    assert_eq!(reload(s, &left).await.status, "cancelled");
+    let intent = payment_of(s, &left).await.provider_ref.expect("intent");
+    assert_eq!(peer.intent(&intent).await["status"], "canceled");
+    let held = reservation::Entity::find()
+        .filter(reservation::Column::OrderId.eq(left.id))
+        .filter(reservation::Column::ReleasedAt.is_null())
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!(held, 0, "the cancelled order's stock is released");
+    // Nothing is left to do.
+    assert_eq!(
+        checkout
+            .sweep_card_payments(chrono::Utc::now())
+            .await
+            .expect("sweep"),
+        0
+    );
+}
+
+async fn a_form_without_its_token_pays_nothing(s: &TestStore, peer: &StripePeer) {
+    let (order, b) = card_order(s, "de", &BERLIN).await;
+    let card = peer.card(CARD_OK).await;
+    let answer = call_with(
+        &b,
+        "forged",
+        &[("token", &order.token), ("payment_method", &card)],
+    )
+    .await;
+    assert_eq!(answer, said(Locale::De, "form-expired"));
+    assert_eq!(payment_of(s, &order).await.provider_ref, None);
+    assert_eq!(reload(s, &order).await.status, "pending_payment");
+}
+
+on_both_backends_with_cards!(
+    a_card_pays_the_order_once_and_refunds_go_through_stripe,
+    a_declined_card_is_replaced_and_3d_secure_is_answered_in_yen,
+    payments_left_pending_are_settled_with_stripe,
+    a_form_without_its_token_pays_nothing,
+);
