@@ -3,7 +3,8 @@ today's Stripe API the store uses and it predates. Usage: stripe-peer.py PORT
 
 localstripe 1.15 models an older API. The store sends what Stripe requires now, so here:
 - confirming a PaymentIntent takes `payment_method` (a new card after a decline or a failed
-  authentication) and `return_url` (required by Stripe when confirming on the server);
+  authentication), `return_url` (required by Stripe when confirming on the server) and
+  `use_stripe_sdk` (3-D Secure inside the page, which is all localstripe does);
 - its Stripe.js is served in a block, so that its own `Element` class stays its own, and
   gains `createPaymentMethod` (made from its card token: the PaymentIntent
   takes the token's card as the payment method, as Stripe does for Card objects) and
@@ -27,7 +28,8 @@ _confirm = PaymentIntent._api_confirm
 
 
 @classmethod
-def _api_confirm(cls, id, payment_method=None, return_url=None, **kwargs):
+def _api_confirm(cls, id, payment_method=None, return_url=None, use_stripe_sdk=None,
+                 **kwargs):
     if payment_method is not None:
         if not (isinstance(payment_method, str) and
                 payment_method.startswith(('pm_', 'card_', 'src_'))):

@@ -471,6 +471,31 @@ impl ServeConfig {
             &c.stripe_js_url,
             "https://js.stripe.com/v3/",
         )?;
+        // Live keys travel only over TLS (a stand-in on this machine may be plain http).
+        let loopback = |u: &str| {
+            let host = u.split("://").nth(1).unwrap_or_default();
+            host.starts_with("127.0.0.1")
+                || host.starts_with("localhost")
+                || host.starts_with("[::1]")
+        };
+        if !secret.contains("_test_") {
+            for (setting, value, example) in [
+                (
+                    "TRADEWIND_STRIPE_API_BASE (--stripe-api-base)",
+                    &api_base,
+                    "https://api.stripe.com/",
+                ),
+                (
+                    "TRADEWIND_STRIPE_JS_URL (--stripe-js-url)",
+                    &js_url,
+                    "https://js.stripe.com/v3/",
+                ),
+            ] {
+                if !value.starts_with("https://") && !loopback(value) {
+                    return Err(ConfigError::StripeUrl(setting, value.clone(), example));
+                }
+            }
+        }
         Ok(Some(StripeSetup {
             secret_key: secret.to_owned(),
             publishable_key: public.to_owned(),
@@ -577,6 +602,11 @@ mod tests {
             bad.stripe.stripe_publishable_key = Some(public.into());
             assert!(refused(&bad).is_some(), "{secret} {public}");
         }
+        let mut live = cfg.clone();
+        live.stripe.stripe_secret_key = Some("sk_live_abc123".into());
+        live.stripe.stripe_publishable_key = Some("pk_live_abc123".into());
+        live.stripe.stripe_api_base = "http://stripe.example.com/".into();
+        assert!(refused(&live).is_some_and(|e| e.contains("TRADEWIND_STRIPE_API_BASE")));
         let mut bad = cfg.clone();
         bad.stripe.stripe_js_url = "js.stripe.com/v3".into();
         assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_STRIPE_JS_URL")));

@@ -324,6 +324,46 @@ async fn payments_left_pending_are_settled_with_stripe(s: &TestStore, peer: &Str
     );
 }
 
+async fn the_order_page_and_the_merchant_settle_with_stripe(s: &TestStore, peer: &StripePeer) {
+    // Back from the bank's page before any webhook: the order page asks Stripe.
+    let (order, mut b) = card_order(s, "de", &BERLIN).await;
+    let asked = pay(&b, &order, &peer.card(CARD_3DS).await).await;
+    peer.authenticate(asked["Authenticate"].as_str().expect("secret"), true)
+        .await;
+    assert_eq!(reload(s, &order).await.status, "pending_payment");
+    let page = b.get(&format!("/de/orders/{}", order.token)).await;
+    assert_eq!(reload(s, &order).await.status, "paid");
+    assert!(
+        !page.body.contains(r#"id="card-element""#),
+        "a paid order has no card form"
+    );
+
+    // The merchant cancels an order whose shopper is at the bank's page: the intent is
+    // cancelled at Stripe, so that it cannot be paid any more, and the stock comes back.
+    let (left, b2) = card_order(s, "de", &BERLIN).await;
+    let asked = pay(&b2, &left, &peer.card(CARD_3DS).await).await;
+    assert!(asked["Authenticate"].is_string(), "{asked}");
+    s.state
+        .app
+        .checkout
+        .transition(
+            &left.number,
+            tradewind_domain::checkout::OrderStatus::Cancelled,
+            "merchant",
+            "out of stock",
+        )
+        .await
+        .expect("cancelled");
+    let intent = payment_of(s, &left).await.provider_ref.expect("intent");
+    assert_eq!(peer.intent(&intent).await["status"], "canceled");
+    // A late try on the cancelled order charges nothing.
+    assert_eq!(
+        pay(&b2, &left, &peer.card(CARD_OK).await).await,
+        json!("reload")
+    );
+    assert_eq!(peer.intent(&intent).await["status"], "canceled");
+}
+
 async fn a_form_without_its_token_pays_nothing(s: &TestStore, peer: &StripePeer) {
     let (order, b) = card_order(s, "de", &BERLIN).await;
     let card = peer.card(CARD_OK).await;
@@ -342,5 +382,6 @@ on_both_backends_with_cards!(
     a_card_pays_the_order_once_and_refunds_go_through_stripe,
     a_declined_card_is_replaced_and_3d_secure_is_answered_in_yen,
     payments_left_pending_are_settled_with_stripe,
+    the_order_page_and_the_merchant_settle_with_stripe,
     a_form_without_its_token_pays_nothing,
 );

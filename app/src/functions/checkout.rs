@@ -166,6 +166,8 @@ pub async fn load_order(locale: String, token: String) -> Result<Loaded<OrderVie
     use tradewind_domain::catalog::Lookup;
     use tradewind_domain::error::DomainError;
     load(&locale, async |ctx, _, _, _| {
+        // Back from a bank's page, or the webhook not yet in: Stripe says where it stands.
+        ctx.checkout.refresh_card_payment(&token).await;
         match ctx.checkout.order_by_token(&token).await? {
             Some(order) => Ok(Lookup::Found(order)),
             None => Err(DomainError::NotFound),

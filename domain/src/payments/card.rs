@@ -90,11 +90,7 @@ impl Checkout {
         let amount =
             crate::money::Money::new(pay.amount_minor, crate::checkout::currency_of(order)?);
         let intent = match api
-            .create_intent(
-                amount,
-                &order.number,
-                &format!("{}-{}", order.number, order.token),
-            )
+            .create_intent(amount, &order.number, &intent_key(order))
             .await
         {
             Ok(intent) => intent,
@@ -132,10 +128,22 @@ impl Checkout {
         if let Some(step) = closed(&order, &pay)? {
             return Ok(step);
         }
+        // Past its window the order is about to be released: no new charge.
+        if pay.expires_at.is_some_and(|at| at < Utc::now()) {
+            return Ok(CardStep::Closed);
+        }
         let intent = match self.intent_of(api, &order, &pay).await? {
             Ok(intent) => intent,
             Err(e) => return Ok(unreached(&order, &e)),
         };
+        // Creating the intent took a call to Stripe: the order may have moved meanwhile.
+        if let Some(step) = self
+            .card_order(token)
+            .await?
+            .and_then(|(o, p)| closed(&o, &p).transpose())
+        {
+            return step;
+        }
         match api.confirm(&intent, payment_method, return_url).await {
             Ok(answer) => self.settle(&answer).await,
             // A decline: Stripe's words for the shopper; the webhook notes it on the order.
@@ -183,10 +191,16 @@ impl Checkout {
     /// Applies what Stripe said of an intent; a success is applied once, like its event.
     async fn settle(&self, intent: &Intent) -> Result<CardStep, CheckoutError> {
         Ok(match intent.status.as_str() {
-            "succeeded" => match self.apply_payment_event(&succeeded_event(intent)).await? {
-                Outcome::PaidAfterCancel => CardStep::Closed,
-                Outcome::AmountMismatch | Outcome::UnknownPayment => CardStep::Waiting,
-                Outcome::Applied | Outcome::Duplicate | Outcome::Ignored => CardStep::Paid,
+            "succeeded" => match self.apply_payment_event(&succeeded_event(intent)).await {
+                Ok(Outcome::PaidAfterCancel) => CardStep::Closed,
+                Ok(Outcome::AmountMismatch | Outcome::UnknownPayment) => CardStep::Waiting,
+                Ok(Outcome::Applied | Outcome::Duplicate | Outcome::Ignored) => CardStep::Paid,
+                // The webhook (or the sweep) moved the order at the same moment: where it
+                // stands now is the answer.
+                Err(CheckoutError::Domain(DomainError::Conflict(_))) => {
+                    self.now_for(intent).await?
+                }
+                Err(e) => return Err(e),
             },
             "requires_action" => match &intent.client_secret {
                 Some(secret) => CardStep::Authenticate {
@@ -235,12 +249,19 @@ impl Checkout {
             };
             let cancelled = match api.retrieve(intent).await {
                 Ok(i) if i.status == "succeeded" => {
-                    if self.settle(&i).await? == CardStep::Paid {
-                        changed += 1;
+                    match self.settle(&i).await {
+                        Ok(CardStep::Paid) => changed += 1,
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(order = %order.number, error = %e, "card payment not settled; next sweep")
+                        }
                     }
                     continue;
                 }
                 Ok(i) if i.status == "canceled" => i.id,
+                // Stripe does not know it (the keys moved to another account or mode): no
+                // money can come through it.
+                Err(ApiError::Refused { status: 404, .. }) => intent.clone(),
                 Ok(i) => match api.cancel(&i.id).await {
                     Ok(c) if c.status == "canceled" => c.id,
                     // It succeeded meanwhile: the next sweep or the webhook marks it paid.
@@ -262,13 +283,26 @@ impl Checkout {
                     kind: "payment_intent.read".into(),
                     payment: Some((cancelled, PaymentChange::Cancelled)),
                 })
-                .await?;
-            if outcome == Outcome::Applied {
-                changed += 1;
+                .await;
+            match outcome {
+                Ok(Outcome::Applied) => changed += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(order = %order.number, error = %e, "card payment not cancelled; next sweep")
+                }
             }
         }
         Ok(changed)
     }
+}
+
+/// The idempotency key of an order's PaymentIntent: the order number and a digest of its
+/// status-page token (unique across stores sharing a Stripe account; the token itself, a
+/// secret, never leaves the store this way).
+fn intent_key(order: &shop_order::Model) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("stripe-intent:{}", order.token));
+    format!("{}-{}", order.number, hex::encode(&digest[..12]))
 }
 
 /// An order that no longer takes a card payment, and what to say.
@@ -285,6 +319,58 @@ fn closed(
 }
 
 impl Checkout {
+    /// Cancels at Stripe the PaymentIntent of order `order_id`, if it has one (the order was
+    /// cancelled in the store): best effort, said in the log when it fails.
+    pub(crate) async fn cancel_card_intent(&self, order_id: i32) {
+        let Some(api) = self.stripe() else {
+            return;
+        };
+        let found = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order_id))
+            .filter(payment::Column::Method.eq(CARD))
+            .one(self.db())
+            .await;
+        if let Ok(Some(payment::Model {
+            provider_ref: Some(intent),
+            ..
+        })) = found
+            && let Err(e) = api.cancel(&intent).await
+        {
+            tracing::warn!(%intent, error = %e, "PaymentIntent of a cancelled order not cancelled at Stripe");
+        }
+    }
+
+    /// Settles a card payment the shopper may have finished elsewhere (a bank's page that
+    /// sent them back to the order page): asks Stripe when the order still waits for a
+    /// payment already tried. Errors are left to the page's own call and the sweep.
+    pub async fn refresh_card_payment(&self, token: &str) {
+        let Ok(Some((_, pay))) = self.card_order(token).await else {
+            return;
+        };
+        if self.stripe().is_some() && pay.status == "pending" && pay.provider_ref.is_some() {
+            let _ = self.card_result(token).await;
+        }
+    }
+
+    /// Where the card payment of `intent` stands in the store now.
+    async fn now_for(&self, intent: &Intent) -> Result<CardStep, CheckoutError> {
+        let Some(pay) = payment::Entity::find()
+            .filter(payment::Column::Provider.eq("stripe"))
+            .filter(payment::Column::ProviderRef.eq(&intent.id))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(CardStep::Waiting);
+        };
+        let Some(order) = shop_order::Entity::find_by_id(pay.order_id)
+            .one(self.db())
+            .await?
+        else {
+            return Ok(CardStep::Waiting);
+        };
+        Ok(closed(&order, &pay)?.unwrap_or(CardStep::Waiting))
+    }
+
     fn stripe_api(&self) -> Result<&StripeApi, CheckoutError> {
         self.stripe().ok_or_else(|| {
             DomainError::Invalid("card payments are off: Stripe is not set up".into()).into()

@@ -113,6 +113,21 @@ impl Checkout {
                 .into());
             }
         };
+        // What Stripe cannot take is refused before anything is written.
+        if !manual && self.stripe().is_none() {
+            return Err(DomainError::Invalid(
+                "Stripe is not set up (TRADEWIND_STRIPE_SECRET_KEY): its refunds cannot be made"
+                    .into(),
+            )
+            .into());
+        }
+        if !manual && crate::payments::stripe::to_stripe(amount).is_none() {
+            return Err(DomainError::Invalid(format!(
+                "Stripe cannot pay back exactly {} {currency}",
+                amount.decimal()
+            ))
+            .into());
+        }
         let now = Utc::now();
         let key = if manual {
             None
@@ -138,7 +153,7 @@ impl Checkout {
         .await?;
         let Some(key) = key else {
             let to = self
-                .refunded_in(&txn, &order, amount, left, reason, actor)
+                .refunded_in(&txn, &order, amount, reason, actor)
                 .await?;
             txn.commit().await?;
             return Ok(Refunded {
@@ -151,15 +166,9 @@ impl Checkout {
         // no database lock is held across the call.
         txn.commit().await?;
         let refund_id = inserted.last_insert_id;
-        let api = self.stripe().ok_or_else(|| {
-            DomainError::Invalid(
-                "Stripe is not set up (TRADEWIND_STRIPE_SECRET_KEY): its refunds cannot be made"
-                    .into(),
-            )
-        });
-        let made = match api {
-            Ok(api) => api.refund(&intent, amount, &key, number).await,
-            Err(e) => Err(ApiError::Unavailable(e.to_string())),
+        let made = match self.stripe() {
+            Some(api) => api.refund(&intent, amount, &key, number).await,
+            None => Err(ApiError::Unavailable("Stripe is not set up".into())),
         };
         let made = match made {
             Ok(made) => made,
@@ -190,6 +199,8 @@ impl Checkout {
 
     /// A refund Stripe made (`made`), applied: the refund row, the order, the email. Stripe
     /// may still report a refund `pending` (some methods take days): it then counts as made.
+    /// Applied once: a second answer for the same refund (the retry job and the merchant's
+    /// call both heard back) changes nothing.
     async fn refund_made(
         &self,
         refund_id: i32,
@@ -200,42 +211,26 @@ impl Checkout {
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound)?;
-        if row.status == "succeeded" {
-            let order = shop_order::Entity::find_by_id(row.order_id)
-                .one(&txn)
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            return Ok(status_of(&order)?);
-        }
+        let order = shop_order::Entity::find_by_id(row.order_id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound)?;
         let status = if made.status.as_deref() == Some("failed") {
             "failed"
         } else {
             "succeeded"
         };
-        set_refund(&txn, refund_id, status, Some(&made.id)).await?;
-        let order = shop_order::Entity::find_by_id(row.order_id)
-            .one(&txn)
-            .await?
-            .ok_or(DomainError::NotFound)?;
+        if !set_refund(&txn, refund_id, status, Some(&made.id)).await? {
+            txn.rollback().await?;
+            return Ok(status_of(&order)?);
+        }
         if status == "failed" {
             txn.commit().await?;
             return Err(DomainError::Invalid("Stripe reports the refund failed".into()).into());
         }
-        let currency = currency_of(&order)?;
-        let amount = Money::new(row.amount_minor, currency);
-        // What was left before this refund: the total less every other refund that counts.
-        let others: i64 = refund::Entity::find()
-            .filter(refund::Column::OrderId.eq(order.id))
-            .filter(refund::Column::Status.ne("failed"))
-            .filter(refund::Column::Id.ne(refund_id))
-            .all(&txn)
-            .await?
-            .iter()
-            .map(|r| r.amount_minor)
-            .sum();
-        let left = Money::new(order.total_minor - others, currency);
+        let amount = Money::new(row.amount_minor, currency_of(&order)?);
         let to = self
-            .refunded_in(&txn, &order, amount, left, &row.reason, &row.actor)
+            .refunded_in(&txn, &order, amount, &row.reason, &row.actor)
             .await?;
         txn.commit().await?;
         Ok(to)
@@ -247,9 +242,12 @@ impl Checkout {
         let Some(api) = self.stripe() else {
             return Ok(0);
         };
+        // Not the ones a merchant's call is still waiting on.
+        let settled_before = Utc::now() - chrono::Duration::minutes(2);
         let pending = refund::Entity::find()
             .filter(refund::Column::Status.eq("pending"))
             .filter(refund::Column::IdempotencyKey.is_not_null())
+            .filter(refund::Column::CreatedAt.lt(settled_before))
             .all(self.db())
             .await?;
         let mut settled = 0;
@@ -270,10 +268,13 @@ impl Checkout {
             };
             let amount = Money::new(row.amount_minor, currency_of(&order)?);
             match api.refund(&intent, amount, &key, &order.number).await {
-                Ok(made) => {
-                    self.refund_made(row.id, &made).await?;
-                    settled += 1;
-                }
+                Ok(made) => match self.refund_made(row.id, &made).await {
+                    Ok(_) => settled += 1,
+                    // One refund's trouble does not hold up the others.
+                    Err(e) => {
+                        tracing::warn!(order = %order.number, error = %e, "pending refund not applied")
+                    }
+                },
                 Err(ApiError::Refused { message, .. }) => {
                     tracing::warn!(order = %order.number, %message, "Stripe refused a pending refund");
                     set_refund(self.db(), row.id, "failed", None).await?;
@@ -287,39 +288,47 @@ impl Checkout {
         Ok(settled)
     }
 
-    /// The order's side of a refund made: its status (or a note, for a paid order that was
-    /// cancelled), the payment once nothing is left, and the shopper's email. `left` is what
-    /// could be refunded before this one.
+    /// The order's side of a refund made (its row already `succeeded`): the order's status
+    /// from what has been paid back so far (a refund still pending at Stripe does not count
+    /// yet), or a note for a paid order that was cancelled; the payment once everything is
+    /// paid back; and the shopper's email.
     async fn refunded_in(
         &self,
         txn: &sea_orm::DatabaseTransaction,
         order: &shop_order::Model,
         amount: Money,
-        left: Money,
         reason: &str,
         actor: &str,
     ) -> Result<OrderStatus, CheckoutError> {
         let status = status_of(order)?;
         let currency = amount.currency;
-        let left = Money::new(left.minor - amount.minor, currency);
+        let paid_back: i64 = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(order.id))
+            .filter(refund::Column::Status.eq("succeeded"))
+            .all(txn)
+            .await?
+            .iter()
+            .map(|r| r.amount_minor)
+            .sum();
+        let all_back = paid_back >= order.total_minor;
         let note = format!(
             "refund of {} {currency}: {}",
             amount.decimal(),
             reason.trim()
         );
-        let to = if status == OrderStatus::Cancelled {
+        let to = if all_back {
+            OrderStatus::Refunded
+        } else {
+            OrderStatus::PartiallyRefunded
+        };
+        let to = if status == OrderStatus::Cancelled || status == OrderStatus::Refunded {
             self.note_on(txn, order, status, actor, &note).await?;
             status
         } else {
-            let to = if left.minor == 0 {
-                OrderStatus::Refunded
-            } else {
-                OrderStatus::PartiallyRefunded
-            };
             self.transition_in(txn, order, to, actor, &note).await?;
             to
         };
-        if left.minor == 0 {
+        if all_back {
             payment::Entity::update_many()
                 .col_expr(payment::Column::Status, Expr::value("refunded"))
                 .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -333,18 +342,21 @@ impl Checkout {
     }
 }
 
+/// Settles a refund still pending (or one marked failed that Stripe then reported made);
+/// false when it was settled already.
 async fn set_refund(
     db: &impl sea_orm::ConnectionTrait,
     id: i32,
     status: &str,
     provider_ref: Option<&str>,
-) -> Result<(), CheckoutError> {
+) -> Result<bool, CheckoutError> {
     let mut update = refund::Entity::update_many()
         .col_expr(refund::Column::Status, Expr::value(status))
-        .filter(refund::Column::Id.eq(id));
+        .filter(refund::Column::Id.eq(id))
+        .filter(refund::Column::Status.is_in(["pending", "failed"]))
+        .filter(refund::Column::Status.ne(status));
     if let Some(r) = provider_ref {
         update = update.col_expr(refund::Column::ProviderRef, Expr::value(r));
     }
-    update.exec(db).await?;
-    Ok(())
+    Ok(update.exec(db).await?.rows_affected == 1)
 }

@@ -38,6 +38,7 @@ pub struct Intent {
 #[derive(Clone, Debug, Deserialize)]
 pub struct IntentError {
     pub code: Option<String>,
+    pub decline_code: Option<String>,
     pub message: Option<String>,
 }
 
@@ -49,7 +50,8 @@ impl Intent {
 
     /// Stripe's code for why the last attempt failed (`card_declined`…).
     pub fn failure_code(&self) -> Option<String> {
-        self.last_payment_error.as_ref()?.code.clone()
+        let e = self.last_payment_error.as_ref()?;
+        e.decline_code.clone().or_else(|| e.code.clone())
     }
 }
 
@@ -82,13 +84,25 @@ pub enum ApiError {
 impl From<stripe::StripeError> for ApiError {
     fn from(e: stripe::StripeError) -> Self {
         match e {
-            stripe::StripeError::Stripe(errors, status) => Self::Refused {
-                status,
-                code: errors.code.map(|c| c.to_string()),
-                message: errors
-                    .message
-                    .unwrap_or_else(|| "the request was refused".into()),
-            },
+            // A refusal is a 4xx about the request itself. 409 (the same key in flight), 429
+            // and 5xx say nothing of whether it took effect: asked again, with the same key.
+            stripe::StripeError::Stripe(errors, status)
+                if (400..500).contains(&status) && status != 409 && status != 429 =>
+            {
+                let errors = *errors;
+                // A card's own reason (`insufficient_funds`) is its decline code.
+                let code = match errors.decline_code {
+                    Some(d) => Some(d),
+                    None => errors.code.map(|c| c.to_string()),
+                };
+                Self::Refused {
+                    status,
+                    code,
+                    message: errors
+                        .message
+                        .unwrap_or_else(|| "the request was refused".into()),
+                }
+            }
             other => Self::Unavailable(other.to_string()),
         }
     }
@@ -165,9 +179,12 @@ impl StripeApi {
         payment_method: &str,
         return_url: &str,
     ) -> Result<Intent, ApiError> {
+        // `use_stripe_sdk`: a bank's 3-D Secure page opens inside the store's page (Stripe.js
+        // `handleNextAction`) instead of sending the shopper away.
         let req = ConfirmPaymentIntent::new(intent)
             .payment_method(payment_method)
-            .return_url(return_url);
+            .return_url(return_url)
+            .use_stripe_sdk(true);
         Ok(req
             .build()
             .customize::<Intent>()
