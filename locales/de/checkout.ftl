@@ -130,6 +130,7 @@ card-failed = Das Kartenformular wurde nicht geladen oder der Shop hat nicht gea
 card-needs-js = Für die Zahlung per Karte wird JavaScript benötigt, das in deinem Browser deaktiviert ist: Deine Kartendaten gibst du in ein sicheres Feld unseres Zahlungsdienstleisters ein, das nur mit JavaScript funktioniert. Bitte aktiviere JavaScript oder wähle eine andere Zahlungsart.
 card-waiting = Deine Zahlung ist noch nicht bestätigt. Bitte lade diese Seite in einer Minute neu. Deine Karte wird nicht doppelt belastet.
 card-error-declined = Deine Karte wurde abgelehnt. Bitte versuche es mit einer anderen Karte oder wähle eine andere Zahlungsart.
+card-error-too_many_attempts = Für diese Bestellung gab es zu viele Zahlungsversuche per Karte. Bitte bestelle erneut mit einer anderen Zahlungsart oder kontaktiere uns.
 card-error-expired_card = Deine Karte ist abgelaufen. Bitte versuche es mit einer anderen Karte.
 card-error-incorrect_cvc = Die Prüfnummer (CVC) ist falsch. Bitte prüfe sie und versuche es noch einmal.
 card-error-insufficient_funds = Deine Karte ist nicht ausreichend gedeckt. Bitte versuche es mit einer anderen Karte.

@@ -130,6 +130,7 @@ card-failed = The card form did not load, or the store did not answer. Reload th
 card-needs-js = Paying by card needs JavaScript, which is off in your browser: your card details are typed into your card company's secure field, which only works with it. Turn on JavaScript, or choose another payment method.
 card-waiting = Your payment is not confirmed yet. Reload this page in a minute: you will not be charged twice.
 card-error-declined = Your card was declined. Try another card, or choose another payment method.
+card-error-too_many_attempts = This order has had too many card payment attempts. Place it again with another payment method, or contact us.
 card-error-expired_card = Your card has expired. Try another card.
 card-error-incorrect_cvc = The security code (CVC) is incorrect. Check it and try again.
 card-error-insufficient_funds = Your card has insufficient funds. Try another card.

@@ -130,6 +130,7 @@ card-failed = No se ha podido cargar el formulario de la tarjeta o la tienda no 
 card-needs-js = Para pagar con tarjeta se necesita JavaScript, que está desactivado en este navegador: los datos de la tarjeta se introducen en un campo seguro del proveedor de pagos, que solo funciona con JavaScript. Es necesario activar JavaScript o elegir otro método de pago.
 card-waiting = El pago todavía no se ha confirmado. Conviene recargar esta página dentro de un minuto: no se cobrará dos veces.
 card-error-declined = La tarjeta ha sido rechazada. Se puede probar con otra tarjeta o elegir otro método de pago.
+card-error-too_many_attempts = Se han realizado demasiados intentos de pago con tarjeta en este pedido. Se puede volver a realizar el pedido con otro método de pago o ponerse en contacto con nosotros.
 card-error-expired_card = La tarjeta ha caducado. Se puede probar con otra tarjeta.
 card-error-incorrect_cvc = El código de seguridad (CVV) no es correcto. Conviene revisarlo y volver a intentarlo.
 card-error-insufficient_funds = La tarjeta no tiene fondos suficientes. Se puede probar con otra tarjeta.

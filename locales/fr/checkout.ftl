@@ -130,6 +130,7 @@ card-failed = Le formulaire de paiement par carte ne s’est pas chargé, ou la 
 card-needs-js = Le paiement par carte nécessite JavaScript, qui est désactivé dans votre navigateur : vos données de carte sont saisies dans un champ sécurisé de notre prestataire de paiement, qui ne fonctionne qu’avec JavaScript. Veuillez activer JavaScript ou choisir un autre moyen de paiement.
 card-waiting = Votre paiement n’est pas encore confirmé. Veuillez recharger cette page d’ici une minute : le montant ne sera pas débité deux fois.
 card-error-declined = Votre carte a été refusée. Veuillez essayer une autre carte ou choisir un autre moyen de paiement.
+card-error-too_many_attempts = Trop de tentatives de paiement par carte ont été effectuées pour cette commande. Veuillez repasser commande avec un autre moyen de paiement ou nous contacter.
 card-error-expired_card = Votre carte a expiré. Veuillez essayer une autre carte.
 card-error-incorrect_cvc = Le cryptogramme visuel (CVC) est incorrect. Veuillez le vérifier et réessayer.
 card-error-insufficient_funds = Votre carte ne dispose pas de fonds suffisants. Veuillez essayer une autre carte.

@@ -130,6 +130,7 @@ card-failed = Formulir kartu gagal dimuat, atau toko tidak merespons. Silakan mu
 card-needs-js = Pembayaran dengan kartu memerlukan JavaScript, yang sedang dinonaktifkan di browser Anda: data kartu diisikan ke kolom aman milik penyedia layanan pembayaran, yang hanya berfungsi dengan JavaScript. Silakan aktifkan JavaScript atau pilih metode pembayaran lain.
 card-waiting = Pembayaran Anda belum terkonfirmasi. Silakan muat ulang halaman ini satu menit lagi: Anda tidak akan ditagih dua kali.
 card-error-declined = Kartu Anda ditolak. Silakan coba kartu lain atau pilih metode pembayaran lain.
+card-error-too_many_attempts = Terlalu banyak percobaan pembayaran dengan kartu untuk pesanan ini. Silakan buat pesanan lagi dengan metode pembayaran lain atau hubungi kami.
 card-error-expired_card = Kartu Anda sudah kedaluwarsa. Silakan coba kartu lain.
 card-error-incorrect_cvc = Kode keamanan (CVV/CVC) salah. Periksa kembali, lalu coba lagi.
 card-error-insufficient_funds = Saldo atau limit kartu Anda tidak mencukupi. Silakan coba kartu lain.

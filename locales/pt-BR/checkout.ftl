@@ -130,6 +130,7 @@ card-failed = O formulário do cartão não carregou ou a loja não respondeu. R
 card-needs-js = Para pagar com cartão, é preciso ativar o JavaScript, que está desativado no seu navegador: os dados do cartão são digitados em um campo seguro da empresa de pagamentos, que só funciona com ele. Ative o JavaScript ou escolha outra forma de pagamento.
 card-waiting = Seu pagamento ainda não foi confirmado. Recarregue esta página daqui a um minuto: a cobrança não será feita duas vezes.
 card-error-declined = Seu cartão foi recusado. Tente outro cartão ou escolha outra forma de pagamento.
+card-error-too_many_attempts = Houve tentativas demais de pagamento com cartão neste pedido. Faça o pedido novamente com outra forma de pagamento ou fale conosco.
 card-error-expired_card = Seu cartão está vencido. Tente outro cartão.
 card-error-incorrect_cvc = O código de segurança (CVV) está incorreto. Confira e tente novamente.
 card-error-insufficient_funds = Seu cartão não tem saldo ou limite suficiente. Tente outro cartão.

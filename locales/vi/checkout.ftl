@@ -130,6 +130,7 @@ card-failed = Không tải được biểu mẫu thẻ hoặc cửa hàng chưa 
 card-needs-js = Thanh toán bằng thẻ cần JavaScript, nhưng trình duyệt của bạn đang tắt JavaScript: thông tin thẻ được nhập vào ô bảo mật của đơn vị xử lý thanh toán, và ô này chỉ hoạt động khi bật JavaScript. Vui lòng bật JavaScript hoặc chọn phương thức thanh toán khác.
 card-waiting = Thanh toán của bạn chưa được xác nhận. Vui lòng tải lại trang này sau một phút: bạn sẽ không bị trừ tiền hai lần.
 card-error-declined = Thẻ của bạn đã bị từ chối. Vui lòng thử thẻ khác hoặc chọn phương thức thanh toán khác.
+card-error-too_many_attempts = Đơn hàng này đã có quá nhiều lần thử thanh toán bằng thẻ. Vui lòng đặt hàng lại bằng phương thức thanh toán khác hoặc liên hệ với chúng tôi.
 card-error-expired_card = Thẻ của bạn đã hết hạn. Vui lòng thử thẻ khác.
 card-error-incorrect_cvc = Mã bảo mật (CVV/CVC) không đúng. Vui lòng kiểm tra và thử lại.
 card-error-insufficient_funds = Số dư hoặc hạn mức thẻ của bạn không đủ. Vui lòng thử thẻ khác.

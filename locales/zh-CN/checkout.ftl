@@ -130,6 +130,7 @@ card-failed = 银行卡信息填写框未能加载，或本店系统未响应。
 card-needs-js = 银行卡支付需要使用 JavaScript，但您的浏览器已将其停用：银行卡信息需填写在支付服务商提供的安全输入框中，该输入框须启用 JavaScript 才能使用。请启用 JavaScript，或选择其他支付方式。
 card-waiting = 您的付款尚未确认，请约一分钟后刷新本页面，不会重复扣款。
 card-error-declined = 您的银行卡被拒绝，请换一张卡重试，或选择其他支付方式。
+card-error-too_many_attempts = 此订单的银行卡支付尝试次数过多。请使用其他支付方式重新提交订单，或联系我们。
 card-error-expired_card = 您的银行卡已过期，请换一张卡重试。
 card-error-incorrect_cvc = 安全码（CVV）有误，请核对后重试。
 card-error-insufficient_funds = 您的银行卡余额或额度不足，请换一张卡重试。

@@ -12,6 +12,7 @@ mod m0004_site_keys;
 mod m0005_sessions;
 mod m0006_checkout;
 mod m0007_payments;
+mod m0008_card_attempts;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_checkout::Migration),
             Box::new(m0007_payments::Migration),
+            Box::new(m0008_card_attempts::Migration),
         ]
     }
 }

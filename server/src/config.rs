@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// needs.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (database schema m0007_payments)"
+    " (database schema m0008_card_attempts)"
 );
 
 #[derive(Debug, Parser)]

@@ -364,6 +364,29 @@ async fn the_order_page_and_the_merchant_settle_with_stripe(s: &TestStore, peer:
     assert_eq!(peer.intent(&intent).await["status"], "canceled");
 }
 
+async fn an_order_takes_a_few_cards_not_a_list(s: &TestStore, peer: &StripePeer) {
+    use tradewind_domain::payments::card::MAX_CARD_ATTEMPTS;
+    let (order, b) = card_order(s, "de", &BERLIN).await;
+    for _ in 0..MAX_CARD_ATTEMPTS {
+        let declined = peer.card(CARD_DECLINED).await;
+        assert_eq!(
+            pay(&b, &order, &declined).await,
+            said(Locale::De, "card-error-declined")
+        );
+    }
+    // Then no more cards are sent to Stripe for this order, good ones included.
+    assert_eq!(
+        pay(&b, &order, &peer.card(CARD_OK).await).await,
+        said(Locale::De, "card-error-too_many_attempts")
+    );
+    assert_eq!(reload(s, &order).await.status, "pending_payment");
+    let intent = payment_of(s, &order).await.provider_ref.expect("intent");
+    assert_eq!(
+        peer.intent(&intent).await["status"],
+        "requires_payment_method"
+    );
+}
+
 async fn a_form_without_its_token_pays_nothing(s: &TestStore, peer: &StripePeer) {
     let (order, b) = card_order(s, "de", &BERLIN).await;
     let card = peer.card(CARD_OK).await;
@@ -383,5 +406,6 @@ on_both_backends_with_cards!(
     a_declined_card_is_replaced_and_3d_secure_is_answered_in_yen,
     payments_left_pending_are_settled_with_stripe,
     the_order_page_and_the_merchant_settle_with_stripe,
+    an_order_takes_a_few_cards_not_a_list,
     a_form_without_its_token_pays_nothing,
 );

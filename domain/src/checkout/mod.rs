@@ -45,7 +45,8 @@ pub const CARD: &str = "card";
 
 /// Stripe's error codes for a card that did not pay which the store explains in the
 /// shopper's words (`card-error-<code>`); any other gets `card-error-declined`.
-pub const CARD_ERRORS: [&str; 5] = [
+pub const CARD_ERRORS: [&str; 6] = [
+    "too_many_attempts",
     "expired_card",
     "incorrect_cvc",
     "insufficient_funds",

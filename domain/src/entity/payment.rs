@@ -16,6 +16,8 @@ pub struct Model {
     pub provider: Option<String>,
     pub provider_ref: Option<String>,
     pub expires_at: Option<DateTimeUtc>,
+    /// Cards tried (`payments::card::MAX_CARD_ATTEMPTS` at most).
+    pub attempts: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 pub use crate::checkout::CARD;
 
+/// Cards one order may try (each confirmed with Stripe); then the shopper is told to place
+/// the order again with another method or to contact the shop.
+pub const MAX_CARD_ATTEMPTS: i32 = 8;
+
 /// Where a card payment stands after the shopper's step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CardStep {
@@ -131,6 +135,22 @@ impl Checkout {
         // Past its window the order is about to be released: no new charge.
         if pay.expires_at.is_some_and(|at| at < Utc::now()) {
             return Ok(CardStep::Closed);
+        }
+        // Each try is counted first: an order takes a few cards, not a list of stolen ones.
+        let counted = payment::Entity::update_many()
+            .col_expr(
+                payment::Column::Attempts,
+                Expr::col(payment::Column::Attempts).add(1),
+            )
+            .filter(payment::Column::Id.eq(pay.id))
+            .filter(payment::Column::Attempts.lt(MAX_CARD_ATTEMPTS))
+            .exec(self.db())
+            .await?;
+        if counted.rows_affected == 0 {
+            tracing::warn!(order = %order.number, "card tries exhausted");
+            return Ok(CardStep::Declined {
+                code: "too_many_attempts".into(),
+            });
         }
         let intent = match self.intent_of(api, &order, &pay).await? {
             Ok(intent) => intent,
