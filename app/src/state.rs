@@ -80,6 +80,41 @@ impl StripeJs {
     }
 }
 
+/// The pages' CSP: scripts only from this origin or with this response's `nonce` (Leptos'
+/// hydration script carries it), wasm allowed, nothing inline otherwise; with `stripe`
+/// (only the page showing the card form), Stripe.js's script, the API it calls and the
+/// frames it draws, nothing more.
+pub fn page_csp(nonce: &str, stripe: Option<&StripeJs>) -> String {
+    let (script, connect, frame) = match stripe {
+        Some(s) => (
+            format!(" {}", s.script_src),
+            format!(" {}", s.connect_src),
+            format!("; frame-src {}", s.frame_src),
+        ),
+        None => Default::default(),
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{script}; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{connect}{frame}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sets the page's CSP on the response being rendered (`page_csp`); a page that shows the
+/// card form sets it again with `stripe`.
+pub fn set_page_csp(stripe: Option<&StripeJs>) {
+    use leptos::prelude::use_context;
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce.to_string(), stripe)) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

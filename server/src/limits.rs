@@ -1,5 +1,5 @@
-//! Per-client rate limits (tower_governor): search suggestions today, sign-in and checkout
-//! as they come. Each client IP has a bucket that refills steadily; a client that empties
+//! Per-client rate limits (tower_governor): search suggestions and card payments today,
+//! sign-in as it comes. Each client IP has a bucket that refills steadily; a client that empties
 //! it gets 429 with `Retry-After` while everyone else is served as usual.
 
 use axum::extract::ConnectInfo;
@@ -71,13 +71,61 @@ fn household(ip: IpAddr) -> IpAddr {
 
 pub type Limits = Arc<GovernorConfig<ClientIp, governor::middleware::NoOpMiddleware>>;
 
-/// The limits for suggestions, with a task that forgets idle clients every minute so the
-/// table of buckets does not grow with every address ever seen.
+/// The limits for suggestions.
 pub fn suggestions(behind_proxy: bool) -> Limits {
+    per_client(behind_proxy, SUGGEST_REFILL, SUGGEST_BURST)
+}
+
+/// Card payments: a burst of this many tries, then one more every `CARD_REFILL`. A shopper
+/// whose cards are declined tries a few; a script testing stolen cards over many orders is
+/// slowed to ten a minute (one order takes 8 cards at most, `payments::card`).
+pub const CARD_BURST: u32 = 10;
+pub const CARD_REFILL: Duration = Duration::from_secs(6);
+
+/// The card form's call, `/api/card_step`: its own, far smaller bucket per client. The
+/// route is leptos_axum's own (registered for the server function), so this middleware,
+/// on the whole router, picks the call by its path.
+#[derive(Clone)]
+pub struct CardLimit {
+    limits: Limits,
+    client: ClientIp,
+}
+
+impl CardLimit {
+    pub fn new(behind_proxy: bool) -> Self {
+        Self {
+            limits: per_client(behind_proxy, CARD_REFILL, CARD_BURST),
+            client: ClientIp { behind_proxy },
+        }
+    }
+}
+
+pub async fn card_step_limit(
+    axum::extract::State(limit): axum::extract::State<CardLimit>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.uri().path() == "/api/card_step"
+        && let Ok(key) = limit.client.extract(&req)
+        && limit.limits.limiter().check_key(&key).is_err()
+    {
+        return (
+            http::StatusCode::TOO_MANY_REQUESTS,
+            [(http::header::RETRY_AFTER, CARD_REFILL.as_secs().to_string())],
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// A bucket per client, with a task that forgets idle clients every minute so the table of
+/// buckets does not grow with every address ever seen.
+fn per_client(behind_proxy: bool, refill: Duration, burst: u32) -> Limits {
     let config = GovernorConfigBuilder::default()
         .key_extractor(ClientIp { behind_proxy })
-        .period(SUGGEST_REFILL)
-        .burst_size(SUGGEST_BURST)
+        .period(refill)
+        .burst_size(burst)
         .finish()
         .map(Arc::new)
         .unwrap_or_else(|| unreachable!("period and burst are non-zero constants"));

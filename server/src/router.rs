@@ -105,6 +105,11 @@ pub fn router(state: AppState) -> Router {
                 .service(ServeDir::new(&state.media_dir)),
         )
         .fallback(move |req: Request| not_found(req))
+        // The card form's call has a route of its own (leptos_axum's): limited here.
+        .layer(middleware::from_fn_with_state(
+            limits::CardLimit::new(state.trusted_proxy),
+            limits::card_step_limit,
+        ))
         .layer(middleware::from_fn(tidy_html))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -158,33 +163,10 @@ async fn immutable_when_found(req: Request, next: Next) -> Response {
     res
 }
 
-/// A strict CSP for pages: scripts only from this origin or with this response's nonce
-/// (Leptos' hydration script carries it), wasm allowed, nothing inline otherwise.
+/// A strict CSP for pages (`tradewind_app::state::page_csp`); the order page with the card
+/// form widens it for Stripe.js.
 fn page_security_headers() {
-    let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    // With Stripe: its script, the API it calls and the frames it draws, nothing more.
-    let stripe = use_context::<tradewind_app::state::AppContext>().and_then(|c| c.stripe_js);
-    let (script, connect, frame) = match &stripe {
-        Some(s) => (
-            format!(" {}", s.script_src),
-            format!(" {}", s.connect_src),
-            format!("; frame-src {}", s.frame_src),
-        ),
-        None => Default::default(),
-    };
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{script}; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'{connect}{frame}; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
+    tradewind_app::state::set_page_csp(None);
 }
 
 /// Headers for every response; responses that are not pages get a CSP that allows nothing.

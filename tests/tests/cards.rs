@@ -164,6 +164,14 @@ async fn a_card_pays_the_order_once_and_refunds_go_through_stripe(
         assert!(sources.contains(&origin), "{directive} in {csp}");
     }
 
+    // Other pages allow no other origin.
+    let home = b.get("/de").await;
+    assert!(
+        !home.header("content-security-policy").contains(&origin),
+        "{}",
+        home.header("content-security-policy")
+    );
+
     let card = peer.card(CARD_OK).await;
     assert_eq!(pay(&b, &order, &card).await, json!("reload"));
     let paid = reload(s, &order).await;
@@ -399,6 +407,28 @@ async fn a_form_without_its_token_pays_nothing(s: &TestStore, peer: &StripePeer)
     assert_eq!(answer, said(Locale::De, "form-expired"));
     assert_eq!(payment_of(s, &order).await.provider_ref, None);
     assert_eq!(reload(s, &order).await.status, "pending_payment");
+    // A client sending tries as fast as it can is held back (the test's requests share one
+    // client): ten, then one every few seconds.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let page = b
+            .store
+            .post(
+                "/api/card_step",
+                &[("cookie", &b.cookie_header()), ("origin", PUBLIC_URL)],
+                &format!(
+                    "locale=de&csrf=forged&token={}&payment_method=",
+                    order.token
+                ),
+            )
+            .await;
+        statuses.push(page.status);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }
 
 on_both_backends_with_cards!(

@@ -57,11 +57,14 @@ fn card_form(frame: &Frame, order: &OrderView, token: &str, style: MoneyStyle) -
     if order.status != "pending_payment" || order.payment_method != CARD {
         return None;
     }
-    // Stripe.js's address and the publishable key.
+    // Stripe.js's address and the publishable key; this page's CSP allows Stripe.js.
     #[cfg(feature = "ssr")]
     let stripe = use_context::<crate::state::AppContext>()
         .and_then(|c| c.stripe_js)
-        .map(|s| (s.url, s.publishable_key));
+        .map(|s| {
+            crate::state::set_page_csp(Some(&s));
+            (s.url, s.publishable_key)
+        });
     #[cfg(not(feature = "ssr"))]
     let stripe: Option<(String, String)> = None;
     let locale = frame.locale;

@@ -114,7 +114,11 @@ impl Checkout {
             .collect();
         // Cards, wherever Stripe is set up, after the methods that need no JavaScript (the
         // first is chosen by default, and a browser without it cannot pay by card).
-        if self.stripe().is_some() && !choices.iter().any(|(o, _)| o.method == CARD) {
+        // Nothing to charge, or an amount Stripe cannot express (a dinar total not ending
+        // in 0): not offered.
+        let chargeable =
+            order_value.minor > 0 && crate::payments::stripe::to_stripe(order_value).is_some();
+        if self.stripe().is_some() && chargeable && !choices.iter().any(|(o, _)| o.method == CARD) {
             let option = payment_option::Model {
                 id: 0,
                 market_id: market.id,
