@@ -69,7 +69,8 @@ async function buy(n) {
     country: 'DE',
     phone: '030 1234567',
     shipping: 'standard',
-    payment: 'bank_transfer',
+    // BENCH_PAYMENT=card: card orders (placed, not paid), for the webhook benchmark.
+    payment: process.env.BENCH_PAYMENT || 'bank_transfer',
   });
   if (!details.headers.get('location')?.endsWith('/checkout/review')) {
     throw new Error(`checkout form refused: ${details.headers.get('location')}`);

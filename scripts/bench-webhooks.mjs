@@ -2,13 +2,20 @@
 // SECONDS, and prints deliveries per second and their latency (p50, p99). Every tenth
 // delivery repeats an earlier event, as Stripe's retries do. The events are of a type the
 // store acknowledges and keeps without acting on (customer.created): signature check, the
-// event id claimed and recorded, one transaction each.
+// event id claimed and recorded, one transaction each. With INTENTS (a JSON file of
+// [PaymentIntent id, amount, currency] of card orders waiting for their payment), each event
+// is instead `payment_intent.succeeded` for the next of them: every delivery pays an order
+// (the order, its payment, its history and the "payment received" email, one transaction),
+// and the run ends when all are paid.
 //
-//   node scripts/bench-webhooks.mjs BASE_URL SECRET [CONCURRENCY] [SECONDS]
+//   node scripts/bench-webhooks.mjs BASE_URL SECRET [CONCURRENCY] [SECONDS] [INTENTS]
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-const [base, secret, concurrencyArg = '8', secondsArg = '15'] = process.argv.slice(2);
+import { readFileSync } from 'node:fs';
+
+const [base, secret, concurrencyArg = '8', secondsArg = '15', intentsFile] = process.argv.slice(2);
+const intents = intentsFile ? JSON.parse(readFileSync(intentsFile, 'utf8')) : null;
 if (!base || !secret) {
   console.error('usage: bench-webhooks.mjs BASE_URL SECRET [CONCURRENCY] [SECONDS]');
   process.exit(2);
@@ -20,14 +27,26 @@ let next = 0;
 // Ids unique to this run, so that a second run on the same store is not all duplicates.
 const run = Date.now().toString(36);
 
-async function deliver(n) {
-  const id = `evt_bench_${run}_${n % 10 === 9 ? n - 9 : n}`;
-  const body = JSON.stringify({
-    id,
+function event(n) {
+  if (intents) {
+    const [pi, amount, currency] = intents[n];
+    return {
+      id: `evt_bench_${run}_paid_${n}`,
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      data: { object: { id: pi, object: 'payment_intent', amount, amount_received: amount, currency } },
+    };
+  }
+  return {
+    id: `evt_bench_${run}_${n % 10 === 9 ? n - 9 : n}`,
     object: 'event',
     type: 'customer.created',
     data: { object: { id: `cus_${n}`, object: 'customer' } },
-  });
+  };
+}
+
+async function deliver(n) {
+  const body = JSON.stringify(event(n));
   const t = Math.floor(Date.now() / 1000);
   const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
   const started = performance.now();
@@ -44,7 +63,7 @@ async function deliver(n) {
 const started = performance.now();
 await Promise.all(
   Array.from({ length: Number(concurrencyArg) }, async () => {
-    while (performance.now() < until) await deliver(next++);
+    while (performance.now() < until && (!intents || next < intents.length)) await deliver(next++);
   }),
 );
 const seconds = (performance.now() - started) / 1000;
