@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 const [base, secret, concurrencyArg = '8', secondsArg = '15', intentsFile] = process.argv.slice(2);
 const intents = intentsFile ? JSON.parse(readFileSync(intentsFile, 'utf8')) : null;
 if (!base || !secret) {
-  console.error('usage: bench-webhooks.mjs BASE_URL SECRET [CONCURRENCY] [SECONDS]');
+  console.error('usage: bench-webhooks.mjs BASE_URL SECRET [CONCURRENCY] [SECONDS] [INTENTS]');
   process.exit(2);
 }
 const until = performance.now() + Number(secondsArg) * 1000;

@@ -160,14 +160,23 @@ pub async fn load_checkout(
     .await
 }
 
+/// Order `token`'s page; `returned`: the shopper is back from their bank's page (Stripe's
+/// return address), so Stripe is asked where the card payment stands first.
 #[server]
-pub async fn load_order(locale: String, token: String) -> Result<Loaded<OrderView>, ServerFnError> {
+pub async fn load_order(
+    locale: String,
+    token: String,
+    returned: bool,
+) -> Result<Loaded<OrderView>, ServerFnError> {
     use super::catalog::server::load;
     use tradewind_domain::catalog::Lookup;
     use tradewind_domain::error::DomainError;
     load(&locale, async |ctx, _, _, _| {
-        // Back from a bank's page, or the webhook not yet in: Stripe says where it stands.
-        ctx.checkout.refresh_card_payment(&token).await;
+        // Back from a bank's page, before the webhook perhaps: Stripe says where it stands.
+        // Only then: a page view is not a call to Stripe.
+        if returned {
+            ctx.checkout.refresh_card_payment(&token).await;
+        }
         match ctx.checkout.order_by_token(&token).await? {
             Some(order) => Ok(Lookup::Found(order)),
             None => Err(DomainError::NotFound),

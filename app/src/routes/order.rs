@@ -20,7 +20,12 @@ pub fn OrderRoute() -> impl IntoView {
     let params = use_params_map().get_untracked();
     let locale = params.get("locale").unwrap_or_default();
     let token = params.get("token").unwrap_or_default();
-    let data = OnceResource::new(load_order(locale, token.clone()));
+    // Stripe sends a shopper back from the bank's page with `payment_intent` in the address.
+    let returned = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("payment_intent")
+        .is_some();
+    let data = OnceResource::new(load_order(locale, token.clone(), returned));
     view! {
         <Suspense fallback=|| ()>
             {move || {

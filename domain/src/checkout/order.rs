@@ -876,6 +876,17 @@ impl Checkout {
             .await?;
         let mut done = 0;
         for o in orders {
+            // A card try may have reached Stripe since: then the sweep asks Stripe first.
+            if self.stripe().is_some()
+                && payment::Entity::find()
+                    .filter(payment::Column::OrderId.eq(o.id))
+                    .filter(payment::Column::ProviderRef.is_not_null())
+                    .one(self.db())
+                    .await?
+                    .is_some()
+            {
+                continue;
+            }
             match self
                 .transition(
                     &o.number,

@@ -154,7 +154,10 @@ impl Checkout {
         }
         let intent = match self.intent_of(api, &order, &pay).await? {
             Ok(intent) => intent,
-            Err(e) => return Ok(unreached(&order, &e)),
+            Err(e) => {
+                self.untried(pay.id).await?;
+                return Ok(unreached(&order, &e));
+            }
         };
         // Creating the intent took a call to Stripe: the order may have moved meanwhile.
         if let Some(step) = self
@@ -185,8 +188,26 @@ impl Checkout {
                     Err(e) => Ok(unreached(&order, &e)),
                 }
             }
-            Err(e) => Ok(unreached(&order, &e)),
+            // No card reached Stripe's answer: the try is given back.
+            Err(e) => {
+                self.untried(pay.id).await?;
+                Ok(unreached(&order, &e))
+            }
         }
+    }
+
+    /// Gives back a card try that never got an answer from Stripe.
+    async fn untried(&self, payment_id: i32) -> Result<(), CheckoutError> {
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::Attempts,
+                Expr::col(payment::Column::Attempts).sub(1),
+            )
+            .filter(payment::Column::Id.eq(payment_id))
+            .filter(payment::Column::Attempts.gt(0))
+            .exec(self.db())
+            .await?;
+        Ok(())
     }
 
     /// Where order `token`'s card payment stands, asked of Stripe: after the shopper

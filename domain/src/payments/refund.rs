@@ -211,6 +211,13 @@ impl Checkout {
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound)?;
+        // Touching the order first holds it, as `refund` does: two refunds settling at once
+        // count each other.
+        shop_order::Entity::update_many()
+            .col_expr(shop_order::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(shop_order::Column::Id.eq(row.order_id))
+            .exec(&txn)
+            .await?;
         let order = shop_order::Entity::find_by_id(row.order_id)
             .one(&txn)
             .await?
