@@ -298,6 +298,22 @@ impl Checkout {
             }
             _ => None,
         };
+        // A card pays the total, after discounts, tax and duty: one Stripe cannot charge
+        // (nothing, or a dinar total not ending in 0) asks for another method.
+        let totals = match totals {
+            Some(t)
+                if draft.payment == super::CARD
+                    && (t.total.minor <= 0
+                        || crate::payments::stripe::to_stripe(t.total).is_none()) =>
+            {
+                errors.push(FieldError {
+                    field: "payment".into(),
+                    code: "payment".into(),
+                });
+                None
+            }
+            other => other,
+        };
         let shown = if draft.submitted {
             Draft {
                 shipping: draft.shipping,
