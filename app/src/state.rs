@@ -57,18 +57,14 @@ impl StripeJs {
     /// API and dialog itself, from its own origin.
     pub fn new(publishable_key: &str, url: &str) -> Self {
         let js = origin(url);
-        let (connect_src, frame_src) = if js == "https://js.stripe.com" {
+        let (script_src, connect_src, frame_src) = if js == "https://js.stripe.com" {
             (
+                "https://js.stripe.com https://*.js.stripe.com".to_owned(),
                 "https://api.stripe.com".to_owned(),
                 "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com".to_owned(),
             )
         } else {
-            (js.clone(), js.clone())
-        };
-        let script_src = if js == "https://js.stripe.com" {
-            "https://js.stripe.com https://*.js.stripe.com".to_owned()
-        } else {
-            js
+            (js.clone(), js.clone(), js)
         };
         Self {
             publishable_key: publishable_key.to_owned(),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 
+pub mod peer;
 pub mod shopper;
 pub mod stripe_peer;
 

@@ -3,7 +3,7 @@
 //! uses). The test plays the browser's part with it: Stripe.js's card tokens and 3-D Secure
 //! answers are the same HTTP calls localstripe's Stripe.js makes.
 
-use std::process::{Child, Command, Stdio};
+use crate::peer::PythonPeer;
 
 pub const SECRET_KEY: &str = "sk_test_tradewind";
 pub const PUBLISHABLE_KEY: &str = "pk_test_tradewind";
@@ -15,8 +15,7 @@ pub const CARD_DECLINED: &str = "4000000000000341";
 pub const CARD_3DS: &str = "4000002760003184";
 
 pub struct StripePeer {
-    child: Child,
-    pub port: u16,
+    peer: PythonPeer,
 }
 
 type Http = hyper_util::client::legacy::Client<
@@ -30,40 +29,18 @@ fn http() -> Http {
 
 impl StripePeer {
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let python = std::env::var("TRADEWIND_PYTHON").unwrap_or_else(|_| {
-            format!(
-                "{}/.cache/tradewind/python",
-                std::env::var("HOME").unwrap_or_default()
-            )
-        });
-        let child = Command::new("python3")
-            .arg(root.join("scripts/stripe-peer.py"))
-            .arg(port.to_string())
-            .env("PYTHONPATH", python)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect(
-                "python3 runs scripts/stripe-peer.py (scripts/setup.sh --browser installs localstripe)",
-            );
-        let peer = Self { child, port };
-        for _ in 0..150 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return peer;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
+        Self {
+            peer: PythonPeer::start("stripe-peer.py", &[], "localstripe"),
         }
-        panic!("localstripe did not start; run scripts/setup.sh --browser");
+    }
+
+    pub fn port(&self) -> u16 {
+        self.peer.port
     }
 
     /// The API base the store is given.
     pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://127.0.0.1:{}/", self.port())
     }
 
     /// One call; the answer's status and JSON body.
@@ -140,12 +117,5 @@ impl StripePeer {
         self.call(http::Method::GET, path, "text/plain", String::new())
             .await
             .1
-    }
-}
-
-impl Drop for StripePeer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -154,7 +154,7 @@ async fn a_card_pays_the_order_once_and_refunds_go_through_stripe(
         "{}",
         page.body
     );
-    let origin = format!("http://127.0.0.1:{}", peer.port);
+    let origin = format!("http://127.0.0.1:{}", peer.port());
     let csp = page.header("content-security-policy");
     for directive in ["script-src", "connect-src", "frame-src"] {
         let sources = csp

@@ -11,6 +11,7 @@ use tradewind_domain::checkout::{Checkout, CheckoutError};
 use tradewind_domain::entity::{
     cart, cart_line, email_outbox, order_event, product, shop_order, stock_level, variant,
 };
+use tradewind_tests::peer::PythonPeer;
 use tradewind_tests::shopper::{BERLIN, Shopper, variant_in_stock};
 use tradewind_tests::{PUBLIC_URL, Page, TestStore, attr_near, on_both_backends};
 
@@ -844,45 +845,18 @@ mod race {
 /// The SMTP server email is tested against (`scripts/smtp-sink.py`, PyPI aiosmtpd): it
 /// keeps each message as a file, decoded beside it as JSON.
 struct Sink {
-    child: std::process::Child,
+    peer: PythonPeer,
     dir: std::path::PathBuf,
-    port: u16,
 }
 
 impl Sink {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir =
-            std::env::temp_dir().join(format!("tradewind-mail-{}-{port}", std::process::id()));
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let python = std::env::var("TRADEWIND_PYTHON").unwrap_or_else(|_| {
-            format!(
-                "{}/.cache/tradewind/python",
-                std::env::var("HOME").unwrap_or_default()
-            )
-        });
-        let child = std::process::Command::new("python3")
-            .arg(root.join("scripts/smtp-sink.py"))
-            .arg(port.to_string())
-            .arg(&dir)
-            .env("PYTHONPATH", python)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect(
-                "python3 runs scripts/smtp-sink.py (scripts/setup.sh --browser installs aiosmtpd)",
-            );
+        static SINKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SINKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("tradewind-mail-{}-{n}", std::process::id()));
         // Dropping the sink stops (and waits for) the process, however the test ends.
-        let sink = Self { child, dir, port };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return sink;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("the SMTP sink did not start; run scripts/setup.sh --browser");
+        let peer = PythonPeer::start("smtp-sink.py", &[dir.clone().into()], "aiosmtpd");
+        Self { peer, dir }
     }
 
     /// The decoded messages received so far.
@@ -904,8 +878,6 @@ impl Sink {
 
 impl Drop for Sink {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -942,7 +914,7 @@ async fn order_email_reaches_an_smtp_server(s: &TestStore) {
         .expect("placed");
     let mailer = Mailer::from_config(&MailConfig {
         smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
+        smtp_port: Some(sink.peer.port),
         smtp_tls: "none".into(),
         mail_from: "Tradewind <orders@shop.example.com>".into(),
         ..MailConfig::default()

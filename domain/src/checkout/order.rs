@@ -933,14 +933,21 @@ impl Checkout {
 
     /// The order behind a status-page link.
     pub async fn order_by_token(&self, token: &str) -> Result<Option<OrderView>, CheckoutError> {
-        let Some(order) = shop_order::Entity::find()
-            .filter(shop_order::Column::Token.eq(token))
-            .one(self.db())
-            .await?
-        else {
+        let Some(order) = self.order_row_by_token(token).await? else {
             return Ok(None);
         };
         Ok(Some(self.order_view_in(self.db(), order.id).await?))
+    }
+
+    /// The order row behind a status-page link.
+    pub(crate) async fn order_row_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<shop_order::Model>, CheckoutError> {
+        Ok(shop_order::Entity::find()
+            .filter(shop_order::Column::Token.eq(token))
+            .one(self.db())
+            .await?)
     }
 
     async fn order_view_in(

@@ -62,11 +62,7 @@ impl Checkout {
         &self,
         token: &str,
     ) -> Result<Option<(shop_order::Model, payment::Model)>, CheckoutError> {
-        let Some(order) = shop_order::Entity::find()
-            .filter(shop_order::Column::Token.eq(token))
-            .one(self.db())
-            .await?
-        else {
+        let Some(order) = self.order_row_by_token(token).await? else {
             return Ok(None);
         };
         let pay = payment::Entity::find()
@@ -385,10 +381,8 @@ impl Checkout {
     /// sent them back to the order page): asks Stripe when the order still waits for a
     /// payment already tried. Errors are left to the page's own call and the sweep.
     pub async fn refresh_card_payment(&self, token: &str) {
-        let Ok(Some((_, pay))) = self.card_order(token).await else {
-            return;
-        };
-        if self.stripe().is_some() && pay.status == "pending" && pay.provider_ref.is_some() {
+        // `card_result` calls Stripe only for a pending payment already tried there.
+        if self.stripe().is_some() {
             let _ = self.card_result(token).await;
         }
     }
