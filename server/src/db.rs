@@ -7,6 +7,9 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 use tradewind_migrations::Migrator;
 
+/// How long an SQLite write waits for the one before it.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Connections one store keeps open at most.
 pub const POOL_SIZE: u32 = 16;
 
@@ -22,7 +25,12 @@ pub async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection, Db
         .max_connections(pool)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // SQLite has one writer at a time; a write waits for the one before it. sqlx gives
+        // up after 5 s ("database is locked"), which a busy two-core machine reaches under
+        // a burst of writes (seen in CI as a 503 and a failed seeding): a writer now waits
+        // up to 30 s, still inside the request timeout.
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(SQLITE_BUSY_TIMEOUT));
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         // WAL lets shoppers read while a merchant writes; it is a property of the file.
