@@ -71,11 +71,13 @@ if [ "$want_browser" = 1 ]; then
   PYTHONPATH="$TRADEWIND_PYTHON" python3 -c 'import localstripe' 2>/dev/null || pip_install 'localstripe==1.15.10'
 fi
 
-# Node packages: wasm-opt (binaryen 132; Debian's 108 writes wasm that crashes) and
-# playwright-core for the browser tests. Pinned in scripts/package.json.
+# Node packages: wasm-opt (binaryen 132; Debian's 108 writes wasm that crashes),
+# playwright-core for the browser tests, and Prism, which mocks PayPal's API from PayPal's
+# OpenAPI files for the payment tests (scripts/paypal-peer.mjs). Pinned in scripts/package.json.
 mkdir -p "$TRADEWIND_NODE"
-if ! cmp -s scripts/package.json "$TRADEWIND_NODE/package.json" || [ ! -x "$TRADEWIND_NODE/node_modules/.bin/wasm-opt" ]; then
-  echo "setup: npm install (binaryen, playwright-core)"
+if ! cmp -s scripts/package.json "$TRADEWIND_NODE/package.json" || [ ! -x "$TRADEWIND_NODE/node_modules/.bin/wasm-opt" ] \
+  || [ ! -x "$TRADEWIND_NODE/node_modules/.bin/prism" ]; then
+  echo "setup: npm install (binaryen, playwright-core, prism-cli)"
   cp scripts/package.json "$TRADEWIND_NODE/package.json"
   (cd "$TRADEWIND_NODE" && npm install --no-audit --no-fund --loglevel=error)
 fi

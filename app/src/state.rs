@@ -25,6 +25,9 @@ pub struct AppContext {
     pub regions: Arc<OnceLock<Vec<Arc<[Region]>>>>,
     /// Stripe.js for the card form, when Stripe is set up.
     pub stripe_js: Option<StripeJs>,
+    /// PayPal's checkout page, where placing an order (and the order page's button) sends
+    /// the shopper when PayPal is set up: the one origin `form-action` adds.
+    pub paypal_origin: Option<String>,
 }
 
 /// What the browser needs to pay by card: Stripe.js's address, the publishable key, and
@@ -79,8 +82,9 @@ impl StripeJs {
 /// The pages' CSP: scripts only from this origin or with this response's `nonce` (Leptos'
 /// hydration script carries it), wasm allowed, nothing inline otherwise; with `stripe`
 /// (only the page showing the card form), Stripe.js's script, the API it calls and the
-/// frames it draws, nothing more.
-pub fn page_csp(nonce: &str, stripe: Option<&StripeJs>) -> String {
+/// frames it draws, nothing more; forms post to this origin, and redirect to `paypal` (its
+/// checkout page) when PayPal is set up.
+pub fn page_csp(nonce: &str, stripe: Option<&StripeJs>, paypal: Option<&str>) -> String {
     let (script, connect, frame) = match stripe {
         Some(s) => (
             format!(" {}", s.script_src),
@@ -89,10 +93,11 @@ pub fn page_csp(nonce: &str, stripe: Option<&StripeJs>) -> String {
         ),
         None => Default::default(),
     };
+    let form = paypal.map(|p| format!(" {p}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{script}; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'{connect}{frame}; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'{form}; frame-ancestors 'none'"
     )
 }
 
@@ -106,7 +111,9 @@ pub fn set_page_csp(stripe: Option<&StripeJs>) {
     ) else {
         return;
     };
-    if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce.to_string(), stripe)) {
+    let paypal = use_context::<AppContext>().and_then(|c| c.paypal_origin);
+    let csp = page_csp(&nonce.to_string(), stripe, paypal.as_deref());
+    if let Ok(value) = http::HeaderValue::from_str(&csp) {
         res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

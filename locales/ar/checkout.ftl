@@ -136,3 +136,12 @@ card-error-incorrect_cvc = رمز الأمان (CVV) غير صحيح. يُرجى
 card-error-insufficient_funds = الرصيد المتاح في بطاقتك غير كافٍ. يُرجى تجربة بطاقة أخرى.
 card-error-processing_error = تعذّرت معالجة بطاقتك في الوقت الحالي. يُرجى المحاولة مرة أخرى بعد قليل.
 card-error-payment_intent_authentication_failure = لم يتمكن البنك الذي تتعامل معه من التحقق من هويتك. يُرجى المحاولة مرة أخرى، أو استخدام بطاقة أخرى.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = يُرجى دفع { $total } عبر PayPal لإتمام طلبك. سنحجز لك المنتجات بضع دقائق ريثما تُتمّ الدفع.
+paypal-pay = ادفع عبر PayPal
+paypal-error-cancelled = لقد غادرت PayPal قبل إتمام الدفع. لا يزال طلبك بانتظار الدفع، ويمكنك الدفع عبر PayPal مرة أخرى عندما تكون مستعدًا.
+paypal-error-declined = تعذّر على PayPal إتمام هذه الدفعة. يُرجى إعادة المحاولة باستخدام بطاقة أو حساب بنكي آخر في PayPal، أو تقديم الطلب مرة أخرى باستخدام طريقة دفع أخرى.
+paypal-error-too_many_attempts = تجاوز هذا الطلب الحد المسموح به من محاولات الدفع. يُرجى تقديم الطلب مرة أخرى باستخدام طريقة دفع أخرى، أو التواصل معنا.
+paypal-error-waiting = تعذّر الاتصال بخدمة PayPal في الوقت الحالي. يُرجى المحاولة مرة أخرى بعد دقيقة، ولن يُخصم المبلغ مرتين.

@@ -136,3 +136,12 @@ card-error-incorrect_cvc = Die Prüfnummer (CVC) ist falsch. Bitte prüfe sie un
 card-error-insufficient_funds = Deine Karte ist nicht ausreichend gedeckt. Bitte versuche es mit einer anderen Karte.
 card-error-processing_error = Deine Karte konnte gerade nicht verarbeitet werden. Bitte versuche es gleich noch einmal.
 card-error-payment_intent_authentication_failure = Deine Bank konnte deine Identität nicht bestätigen. Bitte versuche es noch einmal oder verwende eine andere Karte.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Bitte bezahle { $total } mit PayPal, um deine Bestellung abzuschließen. Während du bezahlst, reservieren wir deine Artikel einige Minuten für dich.
+paypal-pay = Mit PayPal bezahlen
+paypal-error-cancelled = Du hast PayPal verlassen, bevor du bezahlt hast. Deine Bestellung ist noch offen. Bitte bezahle noch einmal mit PayPal, sobald du so weit bist.
+paypal-error-declined = PayPal konnte diese Zahlung nicht durchführen. Bitte wähle in PayPal eine andere Karte oder ein anderes Bankkonto und versuche es noch einmal, oder bestelle erneut mit einer anderen Zahlungsart.
+paypal-error-too_many_attempts = Für diese Bestellung gab es zu viele Zahlungsversuche. Bitte bestelle erneut mit einer anderen Zahlungsart oder kontaktiere uns.
+paypal-error-waiting = PayPal war gerade nicht erreichbar. Bitte versuche es in einer Minute noch einmal. Der Betrag wird nicht doppelt abgebucht.

@@ -136,3 +136,12 @@ card-error-incorrect_cvc = The security code (CVC) is incorrect. Check it and tr
 card-error-insufficient_funds = Your card has insufficient funds. Try another card.
 card-error-processing_error = Your card could not be processed just now. Try again in a moment.
 card-error-payment_intent_authentication_failure = Your bank could not confirm that it is you. Try again, or use another card.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Pay { $total } with PayPal to complete your order. We hold your items for a few minutes while you pay.
+paypal-pay = Pay with PayPal
+paypal-error-cancelled = You left PayPal before paying. Your order is still waiting: pay with PayPal again when you are ready.
+paypal-error-declined = PayPal could not take this payment. Try again with another card or bank account in PayPal, or place the order again with another payment method.
+paypal-error-too_many_attempts = This order has had too many payment attempts. Place it again with another payment method, or contact us.
+paypal-error-waiting = PayPal could not be reached just now. Try again in a minute: you will not be charged twice.

@@ -136,3 +136,12 @@ card-error-incorrect_cvc = El código de seguridad (CVV) no es correcto. Convien
 card-error-insufficient_funds = La tarjeta no tiene fondos suficientes. Se puede probar con otra tarjeta.
 card-error-processing_error = No se ha podido procesar la tarjeta en este momento. Se puede volver a intentar dentro de unos instantes.
 card-error-payment_intent_authentication_failure = El banco no ha podido verificar la identidad del titular. Se puede volver a intentar o usar otra tarjeta.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Para completar el pedido, el importe de { $total } se paga con PayPal. Reservamos los artículos durante unos minutos mientras se realiza el pago.
+paypal-pay = Pagar con PayPal
+paypal-error-cancelled = Se ha salido de PayPal sin completar el pago. El pedido sigue pendiente: se puede volver a pagar con PayPal cuando se desee.
+paypal-error-declined = PayPal no ha podido procesar este pago. Se puede volver a intentar con otra tarjeta o cuenta bancaria en PayPal, o volver a realizar el pedido con otro método de pago.
+paypal-error-too_many_attempts = Se han realizado demasiados intentos de pago en este pedido. Se puede volver a realizar el pedido con otro método de pago o ponerse en contacto con nosotros.
+paypal-error-waiting = No se ha podido conectar con PayPal en este momento. Se puede volver a intentar dentro de un minuto: no se cobrará dos veces.

@@ -136,3 +136,12 @@ card-error-incorrect_cvc = Le cryptogramme visuel (CVC) est incorrect. Veuillez 
 card-error-insufficient_funds = Votre carte ne dispose pas de fonds suffisants. Veuillez essayer une autre carte.
 card-error-processing_error = Votre carte n’a pas pu être traitée pour le moment. Veuillez réessayer dans quelques instants.
 card-error-payment_intent_authentication_failure = Votre banque n’a pas pu confirmer votre identité. Veuillez réessayer ou utiliser une autre carte.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Veuillez régler { $total } avec PayPal pour finaliser votre commande. Nous vous réservons vos articles pendant quelques minutes, le temps du paiement.
+paypal-pay = Payer avec PayPal
+paypal-error-cancelled = Vous avez quitté PayPal avant d’avoir payé. Votre commande est toujours en attente : vous pouvez relancer le paiement avec PayPal quand vous le souhaitez.
+paypal-error-declined = PayPal n’a pas pu effectuer ce paiement. Veuillez réessayer avec une autre carte ou un autre compte bancaire dans PayPal, ou repasser commande avec un autre moyen de paiement.
+paypal-error-too_many_attempts = Trop de tentatives de paiement ont été effectuées pour cette commande. Veuillez repasser commande avec un autre moyen de paiement ou nous contacter.
+paypal-error-waiting = Impossible de joindre PayPal pour le moment. Veuillez réessayer dans une minute : le montant ne sera pas débité deux fois.

@@ -136,3 +136,12 @@ card-error-incorrect_cvc = Kode keamanan (CVV/CVC) salah. Periksa kembali, lalu 
 card-error-insufficient_funds = Saldo atau limit kartu Anda tidak mencukupi. Silakan coba kartu lain.
 card-error-processing_error = Kartu Anda tidak dapat diproses saat ini. Silakan coba lagi beberapa saat lagi.
 card-error-payment_intent_authentication_failure = Bank Anda tidak dapat memverifikasi identitas Anda. Silakan coba lagi atau gunakan kartu lain.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Silakan bayar { $total } dengan PayPal untuk menyelesaikan pesanan Anda. Produk Anda kami tahan selama beberapa menit selagi Anda membayar.
+paypal-pay = Bayar dengan PayPal
+paypal-error-cancelled = Anda meninggalkan PayPal sebelum membayar. Pesanan Anda masih menunggu pembayaran: silakan bayar lagi dengan PayPal jika Anda sudah siap.
+paypal-error-declined = PayPal tidak dapat memproses pembayaran ini. Silakan coba lagi dengan kartu atau rekening bank lain di PayPal, atau buat pesanan lagi dengan metode pembayaran lain.
+paypal-error-too_many_attempts = Terlalu banyak percobaan pembayaran untuk pesanan ini. Silakan buat pesanan lagi dengan metode pembayaran lain atau hubungi kami.
+paypal-error-waiting = PayPal tidak dapat dihubungi saat ini. Silakan coba lagi dalam satu menit: Anda tidak akan ditagih dua kali.

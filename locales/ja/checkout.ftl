@@ -136,3 +136,12 @@ card-error-incorrect_cvc = セキュリティコードが正しくありませ�
 card-error-insufficient_funds = カードのご利用可能額が不足しています。別のカードをお試しください。
 card-error-processing_error = ただいまカードでのお支払いを処理できませんでした。しばらくしてから、もう一度お試しください。
 card-error-payment_intent_authentication_failure = カード会社で本人認証ができませんでした。もう一度お試しいただくか、別のカードをご利用ください。
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = ご注文を完了するには、PayPalで { $total } をお支払いください。お支払い手続きの間、商品を数分間確保しております。
+paypal-pay = PayPalで支払う
+paypal-error-cancelled = お支払いが完了する前にPayPalから戻られました。ご注文はお支払い待ちのままです。ご準備ができましたら、もう一度PayPalでお支払いください。
+paypal-error-declined = PayPalでこのお支払いを処理できませんでした。PayPalで別のカードまたは銀行口座をお選びのうえもう一度お試しいただくか、他のお支払い方法で改めてご注文ください。
+paypal-error-too_many_attempts = このご注文では、お支払いの試行回数が上限を超えました。他のお支払い方法で改めてご注文いただくか、当店までお問い合わせください。
+paypal-error-waiting = ただいまPayPalに接続できませんでした。1分ほどしてから、もう一度お試しください。二重に請求されることはありません。

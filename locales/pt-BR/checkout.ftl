@@ -136,3 +136,12 @@ card-error-incorrect_cvc = O código de segurança (CVV) está incorreto. Confir
 card-error-insufficient_funds = Seu cartão não tem saldo ou limite suficiente. Tente outro cartão.
 card-error-processing_error = Não foi possível processar seu cartão agora. Tente novamente em instantes.
 card-error-payment_intent_authentication_failure = Seu banco não conseguiu confirmar sua identidade. Tente novamente ou use outro cartão.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Pague { $total } com PayPal para concluir seu pedido. Reservamos seus itens por alguns minutos enquanto você faz o pagamento.
+paypal-pay = Pagar com PayPal
+paypal-error-cancelled = Você saiu do PayPal antes de pagar. Seu pedido continua aguardando pagamento: pague com PayPal novamente quando quiser.
+paypal-error-declined = O PayPal não conseguiu processar este pagamento. Tente novamente com outro cartão ou conta bancária no PayPal, ou faça o pedido novamente com outra forma de pagamento.
+paypal-error-too_many_attempts = Houve tentativas demais de pagamento neste pedido. Faça o pedido novamente com outra forma de pagamento ou fale conosco.
+paypal-error-waiting = Não foi possível conectar ao PayPal no momento. Tente novamente daqui a um minuto: a cobrança não será feita duas vezes.

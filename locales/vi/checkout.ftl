@@ -136,3 +136,12 @@ card-error-incorrect_cvc = Mã bảo mật (CVV/CVC) không đúng. Vui lòng ki
 card-error-insufficient_funds = Số dư hoặc hạn mức thẻ của bạn không đủ. Vui lòng thử thẻ khác.
 card-error-processing_error = Hiện chưa thể xử lý thẻ của bạn. Vui lòng thử lại sau giây lát.
 card-error-payment_intent_authentication_failure = Ngân hàng của bạn không xác minh được chủ thẻ. Vui lòng thử lại hoặc dùng thẻ khác.
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = Vui lòng thanh toán { $total } bằng PayPal để hoàn tất đơn hàng. Chúng tôi sẽ giữ sản phẩm cho bạn trong vài phút trong lúc bạn thanh toán.
+paypal-pay = Thanh toán bằng PayPal
+paypal-error-cancelled = Bạn đã rời PayPal trước khi thanh toán. Đơn hàng của bạn vẫn đang chờ thanh toán: vui lòng thanh toán lại bằng PayPal khi bạn sẵn sàng.
+paypal-error-declined = PayPal không thể xử lý khoản thanh toán này. Vui lòng thử lại với thẻ hoặc tài khoản ngân hàng khác trong PayPal, hoặc đặt hàng lại bằng phương thức thanh toán khác.
+paypal-error-too_many_attempts = Đơn hàng này đã có quá nhiều lần thử thanh toán. Vui lòng đặt hàng lại bằng phương thức thanh toán khác hoặc liên hệ với chúng tôi.
+paypal-error-waiting = Hiện chưa thể kết nối với PayPal. Vui lòng thử lại sau một phút: bạn sẽ không bị trừ tiền hai lần.

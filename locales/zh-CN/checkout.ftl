@@ -136,3 +136,12 @@ card-error-incorrect_cvc = 安全码（CVV）有误，请核对后重试。
 card-error-insufficient_funds = 您的银行卡余额或额度不足，请换一张卡重试。
 card-error-processing_error = 暂时无法处理您的银行卡付款，请稍后重试。
 card-error-payment_intent_authentication_failure = 发卡银行未能验证您的身份，请重试，或换一张卡支付。
+
+## Paying with PayPal
+payment-paypal = PayPal
+payment-paypal-instructions = 请使用 PayPal 支付 { $total }，以完成订单。付款期间，我们会为您保留所选商品几分钟。
+paypal-pay = 使用 PayPal 支付
+paypal-error-cancelled = 您尚未完成付款就离开了 PayPal。您的订单仍在等待付款，准备好后请再次使用 PayPal 支付。
+paypal-error-declined = PayPal 未能完成此笔付款。请在 PayPal 中换用其他银行卡或银行账户重试，或使用其他支付方式重新提交订单。
+paypal-error-too_many_attempts = 此订单的支付尝试次数过多。请使用其他支付方式重新提交订单，或联系我们。
+paypal-error-waiting = 暂时无法连接 PayPal，请约一分钟后重试，不会重复扣款。

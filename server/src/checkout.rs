@@ -333,6 +333,10 @@ pub async fn place(
             if p.new {
                 tracing::info!(order = %p.number, "order placed");
             }
+            // Paid through PayPal: straight there (or to the order's page, saying why not).
+            if p.method == tradewind_domain::checkout::PAYPAL {
+                return crate::paypal::approve(&state, s.locale, &p.token).await;
+            }
             s.to(&format!("/orders/{}", p.token))
         }
         Err(e @ CheckoutError::PriceChanged) => refused(&state, &s, "/checkout/review", &e),

@@ -246,6 +246,8 @@ pub struct ServeConfig {
     pub mail: MailConfig,
     #[command(flatten)]
     pub stripe: StripeConfig,
+    #[command(flatten)]
+    pub paypal: PaypalConfig,
 }
 
 /// Cards through Stripe. Without both keys Stripe is off and cards are not offered.
@@ -277,6 +279,49 @@ pub struct StripeConfig {
         default_value = tradewind_domain::payments::stripe::api::DEFAULT_JS_URL
     )]
     pub stripe_js_url: String,
+}
+
+/// PayPal (Orders v2). Without the client id and secret PayPal is off and not offered.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PaypalConfig {
+    /// The REST app's client id (PayPal's developer dashboard, Apps & Credentials).
+    #[arg(long, env = "TRADEWIND_PAYPAL_CLIENT_ID")]
+    pub paypal_client_id: Option<String>,
+    /// The REST app's secret.
+    #[arg(long, env = "TRADEWIND_PAYPAL_CLIENT_SECRET", hide_env_values = true)]
+    pub paypal_client_secret: Option<String>,
+    /// The id of the store's webhook at PayPal (letters and digits). Without it
+    /// `/webhooks/paypal` answers 404, and payments are captured when the shopper comes back.
+    #[arg(long, env = "TRADEWIND_PAYPAL_WEBHOOK_ID")]
+    pub paypal_webhook_id: Option<String>,
+    /// PayPal's API: https://api-m.paypal.com (live), https://api-m.sandbox.paypal.com
+    /// (sandbox), or a stand-in in tests.
+    #[arg(
+        long,
+        env = "TRADEWIND_PAYPAL_API_BASE",
+        default_value = tradewind_domain::payments::paypal::api::LIVE_API_BASE
+    )]
+    pub paypal_api_base: String,
+}
+
+/// PayPal's settings, checked. Its `Debug` leaves the secret out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PaypalSetup {
+    pub client_id: String,
+    pub client_secret: String,
+    pub webhook_id: Option<String>,
+    /// Without a trailing slash.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for PaypalSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaypalSetup")
+            .field("client_id", &self.client_id)
+            .field("webhook_id", &self.webhook_id)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Stripe's settings, checked. Its `Debug` leaves the secret key out.
@@ -346,7 +391,9 @@ pub enum ConfigError {
     )]
     StripeKeys(&'static str),
     #[error("{0}: `{1}` is not an http(s) address such as {2}")]
-    StripeUrl(&'static str, String, &'static str),
+    Url(&'static str, String, &'static str),
+    #[error("{0}: {1}")]
+    Paypal(&'static str, &'static str),
     #[error("TRADEWIND_DATA_DIR (--data-dir): cannot create `{0}`: {1}")]
     DataDir(String, std::io::Error),
 }
@@ -459,7 +506,7 @@ impl ServeConfig {
                 matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
             });
             ok.then(|| value.trim().to_owned())
-                .ok_or_else(|| ConfigError::StripeUrl(setting, value.to_owned(), example))
+                .ok_or_else(|| ConfigError::Url(setting, value.to_owned(), example))
         };
         let api_base = url(
             "TRADEWIND_STRIPE_API_BASE (--stripe-api-base)",
@@ -472,12 +519,6 @@ impl ServeConfig {
             "https://js.stripe.com/v3/",
         )?;
         // Live keys travel only over TLS (a stand-in on this machine may be plain http).
-        let loopback = |u: &str| {
-            let host = u.split("://").nth(1).unwrap_or_default();
-            host.starts_with("127.0.0.1")
-                || host.starts_with("localhost")
-                || host.starts_with("[::1]")
-        };
         if !secret.contains("_test_") {
             for (setting, value, example) in [
                 (
@@ -492,7 +533,7 @@ impl ServeConfig {
                 ),
             ] {
                 if !value.starts_with("https://") && !loopback(value) {
-                    return Err(ConfigError::StripeUrl(setting, value.clone(), example));
+                    return Err(ConfigError::Url(setting, value.clone(), example));
                 }
             }
         }
@@ -501,6 +542,81 @@ impl ServeConfig {
             publishable_key: public.to_owned(),
             api_base: format!("{}/", api_base.trim_end_matches('/')),
             js_url,
+        }))
+    }
+
+    /// PayPal's settings, checked; `None` when neither the client id nor the secret is set
+    /// (PayPal is off). One without the other, a malformed value, or an address that is not
+    /// http(s) (https unless on this machine) stop the store with the setting's name.
+    pub fn paypal(&self) -> Result<Option<PaypalSetup>, ConfigError> {
+        const ID: &str = "TRADEWIND_PAYPAL_CLIENT_ID (--paypal-client-id)";
+        const SECRET: &str = "TRADEWIND_PAYPAL_CLIENT_SECRET (--paypal-client-secret)";
+        const WEBHOOK: &str = "TRADEWIND_PAYPAL_WEBHOOK_ID (--paypal-webhook-id)";
+        let c = &self.paypal;
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (client_id, client_secret) =
+            match (given(&c.paypal_client_id), given(&c.paypal_client_secret)) {
+                (None, None) => return Ok(None),
+                (Some(i), Some(s)) => (i, s),
+                (Some(_), None) => {
+                    return Err(ConfigError::Paypal(
+                        SECRET,
+                        "is missing, the client id is set",
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(ConfigError::Paypal(ID, "is missing, the secret is set"));
+                }
+            };
+        let credential = |v: &str| {
+            v.len() >= 8
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !credential(&client_id) {
+            return Err(ConfigError::Paypal(
+                ID,
+                "is not a client id as PayPal's dashboard shows it (letters, digits, - and _)",
+            ));
+        }
+        if !credential(&client_secret) {
+            return Err(ConfigError::Paypal(
+                SECRET,
+                "is not a secret as PayPal's dashboard shows it (letters, digits, - and _)",
+            ));
+        }
+        let webhook_id = given(&c.paypal_webhook_id);
+        if webhook_id
+            .as_deref()
+            .is_some_and(|w| w.len() > 50 || !w.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(ConfigError::Paypal(
+                WEBHOOK,
+                "is letters and digits, as PayPal's dashboard shows it",
+            ));
+        }
+        let base = c.paypal_api_base.trim().trim_end_matches('/');
+        let uri: Option<http::Uri> = base.parse().ok();
+        let http_url = uri.as_ref().is_some_and(|u| {
+            matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+        });
+        if !http_url || !(base.starts_with("https://") || loopback(base)) {
+            return Err(ConfigError::Url(
+                "TRADEWIND_PAYPAL_API_BASE (--paypal-api-base)",
+                c.paypal_api_base.clone(),
+                "https://api-m.sandbox.paypal.com",
+            ));
+        }
+        Ok(Some(PaypalSetup {
+            client_id,
+            client_secret,
+            webhook_id,
+            api_base: base.to_owned(),
         }))
     }
 
@@ -538,6 +654,12 @@ impl ServeConfig {
     }
 }
 
+/// Whether `url` is on this machine (a stand-in for a provider may use plain http there).
+fn loopback(url: &str) -> bool {
+    let host = url.split("://").nth(1).unwrap_or_default();
+    host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,6 +679,10 @@ mod tests {
             stripe: StripeConfig {
                 stripe_api_base: "https://api.stripe.com/".into(),
                 stripe_js_url: "https://js.stripe.com/v3/".into(),
+                ..Default::default()
+            },
+            paypal: PaypalConfig {
+                paypal_api_base: "https://api-m.paypal.com".into(),
                 ..Default::default()
             },
         }
@@ -612,6 +738,46 @@ mod tests {
         assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_STRIPE_JS_URL")));
         // The secret key is never printed with the settings.
         assert!(!format!("{setup:?}").contains("sk_test"));
+    }
+
+    #[test]
+    fn paypal_settings_are_checked() {
+        let mut cfg = serve("http://127.0.0.1:3000");
+        assert_eq!(cfg.paypal().ok(), Some(None));
+        cfg.paypal.paypal_client_id = Some("AbC-123_xyz".into());
+        cfg.paypal.paypal_client_secret = Some("EFg-456_secret".into());
+        let setup = cfg.paypal().ok().flatten().expect("set up");
+        assert_eq!(setup.api_base, "https://api-m.paypal.com");
+        assert_eq!(setup.webhook_id, None);
+        let refused = |c: &ServeConfig| c.paypal().err().map(|e| e.to_string());
+        let mut bad = cfg.clone();
+        bad.paypal.paypal_client_secret = None;
+        assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_PAYPAL_CLIENT_SECRET")));
+        let mut bad = cfg.clone();
+        bad.paypal.paypal_client_id = Some("short".into());
+        assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_PAYPAL_CLIENT_ID")));
+        let mut bad = cfg.clone();
+        bad.paypal.paypal_webhook_id = Some("WH-1".into());
+        assert!(refused(&bad).is_some_and(|e| e.contains("TRADEWIND_PAYPAL_WEBHOOK_ID")));
+        for base in ["http://api-m.paypal.com", "api-m.paypal.com", "ftp://x"] {
+            let mut bad = cfg.clone();
+            bad.paypal.paypal_api_base = base.into();
+            assert!(
+                refused(&bad).is_some_and(|e| e.contains("TRADEWIND_PAYPAL_API_BASE")),
+                "{base}"
+            );
+        }
+        let mut local = cfg.clone();
+        local.paypal.paypal_api_base = "http://127.0.0.1:4010/".into();
+        local.paypal.paypal_webhook_id = Some("8PT597110X687430LKGECATA".into());
+        let setup = local
+            .paypal()
+            .ok()
+            .flatten()
+            .expect("a stand-in on this machine");
+        assert_eq!(setup.api_base, "http://127.0.0.1:4010");
+        // The secret is never printed with the settings.
+        assert!(!format!("{setup:?}").contains("EFg"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod db;
 pub mod jobs;
 pub mod limits;
 pub mod metrics;
+pub mod paypal;
 pub mod router;
 pub mod sessions;
 pub mod shopper;
@@ -79,6 +80,7 @@ pub async fn build_state(
             site_key,
             regions: Default::default(),
             stripe_js: None,
+            paypal_origin: None,
         },
         media_dir: data_dir.join("media"),
         secure_cookies,
@@ -87,6 +89,7 @@ pub async fn build_state(
         metrics: metrics::Metrics::new()
             .map_err(|e| DomainError::Invalid(format!("metrics: {e}")))?,
         stripe_webhook_secrets: Vec::new(),
+        paypal_webhook_id: None,
     })
 }
 
@@ -156,4 +159,15 @@ pub fn with_stripe(
         &setup.js_url,
     ));
     Ok(())
+}
+
+/// Takes payments through PayPal as `setup` says: the client for the checkout, the webhook
+/// id, and PayPal's checkout page in the pages' CSP (`form-action`: placing an order and the
+/// order page's button end there).
+pub fn with_paypal(state: &mut AppState, setup: &config::PaypalSetup) {
+    use tradewind_domain::payments::paypal::api::{PaypalApi, checkout_origin};
+    let api = PaypalApi::new(&setup.api_base, &setup.client_id, &setup.client_secret);
+    state.app.checkout = state.app.checkout.clone().with_paypal(api);
+    state.app.paypal_origin = Some(checkout_origin(&setup.api_base));
+    state.paypal_webhook_id = setup.webhook_id.clone();
 }

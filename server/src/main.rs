@@ -63,6 +63,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cfg.selling()?;
         cfg.stripe_webhook_secrets()?;
         cfg.stripe()?;
+        cfg.paypal()?;
         tradewind_server::jobs::outbox::Mailer::from_config(&cfg.mail)?;
     }
     let url = store.database_url()?;
@@ -434,6 +435,17 @@ async fn serve(
             );
         }
         None => tracing::info!("Stripe is not set up: cards are not offered"),
+    }
+    match cfg.paypal()? {
+        Some(setup) => {
+            tradewind_server::with_paypal(&mut state, &setup);
+            tracing::info!(
+                api = %setup.api_base,
+                webhook = setup.webhook_id.is_some(),
+                "payments taken through PayPal"
+            );
+        }
+        None => tracing::info!("PayPal is not set up: it is not offered"),
     }
     tradewind_server::jobs::housekeeping::spawn(
         state.app.checkout.clone(),

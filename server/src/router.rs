@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/{locale}/checkout", post(checkout::details))
         .route("/{locale}/checkout/place", post(checkout::place))
         .route(
+            "/{locale}/orders/{token}/paypal",
+            post(crate::paypal::start).get(crate::paypal::returned),
+        )
+        .route(
             "/api/{*fn_name}",
             get(server_fns.clone())
                 .post(server_fns)
@@ -130,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/webhooks/stripe", post(crate::webhooks::stripe))
+                .route("/webhooks/paypal", post(crate::webhooks::paypal))
                 .layer(RequestBodyLimitLayer::new(WEBHOOK_BODY_LIMIT)),
         )
         .layer(middleware::from_fn_with_state(

@@ -20,6 +20,8 @@ pub struct AppState {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Secrets Stripe signs webhooks with; none: Stripe's webhook is off.
     pub stripe_webhook_secrets: Vec<String>,
+    /// The store's webhook at PayPal; none: PayPal's webhook is off.
+    pub paypal_webhook_id: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,7 +2,8 @@
 // form -> review -> place order -> status page, and the confirmation email received by a
 // real SMTP server (scripts/smtp-sink.py, PyPI aiosmtpd). Cards are paid through localstripe
 // (scripts/stripe-peer.py, PyPI), whose Stripe.js the order page loads and whose webhooks
-// reach the store signed.
+// reach the store signed; PayPal through Prism mocking PayPal's own API files
+// (scripts/paypal-peer.mjs, npm), whose approval page the shopper is sent to and back from.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,6 +20,8 @@ const mailDir = join(dataDir, 'mail');
 let server;
 let sink;
 let stripe;
+let paypal;
+let paypalBase;
 let browser;
 let base;
 
@@ -32,13 +35,21 @@ function freePort() {
   });
 }
 
-// A test peer from PyPI (scripts/<script> PORT ...), once it listens on `port`.
+// A test peer (scripts/<script> PORT ...: python3 for PyPI's, node for npm's), once it
+// listens on `port`.
 async function startPeer(script, port, args = []) {
-  const child = spawn('python3', [join(root, 'scripts', script), String(port), ...args], {
-    env: { ...process.env, PYTHONPATH: process.env.TRADEWIND_PYTHON || join(homedir(), '.cache/tradewind/python') },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const node = script.endsWith('.mjs');
+  const child = spawn(node ? process.execPath : 'python3', [join(root, 'scripts', script), String(port), ...args], {
+    env: {
+      ...process.env,
+      PYTHONPATH: process.env.TRADEWIND_PYTHON || join(homedir(), '.cache/tradewind/python'),
+      TRADEWIND_NODE: process.env.TRADEWIND_NODE || join(homedir(), '.cache/tradewind/node'),
+    },
+    // The node peer stops when its input closes.
+    stdio: [node ? 'pipe' : 'ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
+  // Prism reads PayPal's large files before it listens.
+  for (let i = 0; i < 600; i++) {
     const up = await new Promise((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
       c.on('error', () => resolve(false));
@@ -57,6 +68,9 @@ before(async () => {
   const stripePort = await freePort();
   stripe = await startPeer('stripe-peer.py', stripePort);
   const stripeBase = `http://127.0.0.1:${stripePort}/`;
+  const paypalPort = await freePort();
+  paypal = await startPeer('paypal-peer.mjs', paypalPort, ['tradewind-e2e-client', 'tradewind-e2e-secret', 'WH7TRADEWINDE2E']);
+  paypalBase = `http://127.0.0.1:${paypalPort}`;
   ({ base, server } = await startStore({
     bin: process.env.TRADEWIND_BIN,
     env: {
@@ -70,6 +84,10 @@ before(async () => {
       TRADEWIND_STRIPE_WEBHOOK_SECRET: webhookSecret,
       TRADEWIND_STRIPE_API_BASE: stripeBase,
       TRADEWIND_STRIPE_JS_URL: `${stripeBase}js.stripe.com/v3/`,
+      TRADEWIND_PAYPAL_CLIENT_ID: 'tradewind-e2e-client',
+      TRADEWIND_PAYPAL_CLIENT_SECRET: 'tradewind-e2e-secret',
+      TRADEWIND_PAYPAL_WEBHOOK_ID: 'WH7TRADEWINDE2E',
+      TRADEWIND_PAYPAL_API_BASE: paypalBase,
     },
   }));
   // localstripe signs and delivers its events to the store, as Stripe would.
@@ -87,6 +105,7 @@ after(async () => {
   await stopStore(server);
   sink?.kill();
   stripe?.kill();
+  paypal?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -122,7 +141,7 @@ async function payByCard(page, number, secure) {
   await page.locator('.card-payment').waitFor({ state: 'detached', timeout: 30_000 });
 }
 
-async function checkout({ javaScriptEnabled, language, address, payment, card, expect, product = 'lotus-teapot', quantity }) {
+async function checkout({ javaScriptEnabled, language, address, payment, card, paypal: viaPaypal, expect, product = 'lotus-teapot', quantity }) {
   const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
@@ -174,6 +193,12 @@ async function checkout({ javaScriptEnabled, language, address, payment, card, e
   const totals = await page.locator('.totals').textContent();
   assert.match(totals, expect.total, 'the review itemizes the money');
   await page.locator('form[action$="/checkout/place"] button').click();
+  if (viaPaypal) {
+    // Placing the order goes on to PayPal (the CSP lets the form's redirect go there), where
+    // the shopper approves and is sent back.
+    await page.waitForURL((url) => url.href.startsWith(`${paypalBase}/checkoutnow`));
+    await page.getByRole('button', { name: 'Pay now' }).click();
+  }
   await page.waitForURL(new RegExp(`/${lang}/orders/`));
   const heading = await page.locator('h1').textContent();
   const number = heading.match(/TW-\d+/)?.[0];
@@ -182,10 +207,11 @@ async function checkout({ javaScriptEnabled, language, address, payment, card, e
   assert.ok(mail.subject.includes(number), mail.subject);
   assert.ok(mail.text.includes(page.url()), 'the email links to the status page');
   assert.match(mail.text, expect.total);
-  if (card) {
-    await payByCard(page, card.number, card.secure);
-    assert.match(await page.locator('main strong').first().textContent(), card.paid);
-    // The "payment received" email, once: whether the shopper's return or localstripe's
+  if (card) await payByCard(page, card.number, card.secure);
+  const paidAs = card?.paid ?? viaPaypal?.paid;
+  if (paidAs) {
+    assert.match(await page.locator('main strong').first().textContent(), paidAs);
+    // The "payment received" email, once: whether the shopper's return or the provider's
     // webhook told the store first.
     const paid = await mailTo(address.email, 1);
     assert.ok(paid.subject.includes(number), paid.subject);
@@ -231,6 +257,17 @@ test('de/EUR to Germany by card', async () => {
     address: berlin('max.card@example.de'),
     payment: 'card',
     card: { number: '4242424242424242', paid: /Bezahlt/ },
+    expect: { total: /MwSt\./ },
+  });
+});
+
+test('de/EUR to Germany with PayPal, without JavaScript', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    language: 'Deutsch',
+    address: berlin('max.paypal@example.de'),
+    payment: 'paypal',
+    paypal: { paid: /Bezahlt/ },
     expect: { total: /MwSt\./ },
   });
 });

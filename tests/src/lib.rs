@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 
+pub mod paypal_peer;
 pub mod peer;
 pub mod shopper;
 pub mod stripe_peer;
@@ -174,6 +175,19 @@ impl TestStore {
             js_url: format!("{}js.stripe.com/v3/", peer.base()),
         };
         tradewind_server::with_stripe(&mut self.state, &setup).expect("a Stripe client");
+        self.router = tradewind_server::router(self.state.clone());
+    }
+
+    /// This store taking payments through the PayPal peer, as `serve` does with PayPal's
+    /// settings: the checkout offers PayPal, and its webhook is on.
+    pub fn take_paypal(&mut self, peer: &paypal_peer::PaypalPeer) {
+        let setup = tradewind_server::config::PaypalSetup {
+            client_id: paypal_peer::CLIENT_ID.into(),
+            client_secret: paypal_peer::CLIENT_SECRET.into(),
+            webhook_id: Some(paypal_peer::WEBHOOK_ID.into()),
+            api_base: peer.base(),
+        };
+        tradewind_server::with_paypal(&mut self.state, &setup);
         self.router = tradewind_server::router(self.state.clone());
     }
 
@@ -345,6 +359,26 @@ macro_rules! on_both_backends_with_cards {
     ($($name:ident),* $(,)?) => {
         $crate::on_both_backends_with_cards!(@backend sqlite, Sqlite, $($name),*);
         $crate::on_both_backends_with_cards!(@backend postgres, Postgres, $($name),*);
+    };
+}
+
+/// As `on_both_backends`, on a store taking payments through the binary's PayPal peer.
+#[macro_export]
+macro_rules! on_both_backends_with_paypal {
+    (@backend $module:ident, $backend:ident, $($name:ident),*) => {
+        mod $module {
+            $(#[tokio::test] async fn $name() {
+                if let Some(mut s) = $crate::TestStore::new($crate::Backend::$backend).await {
+                    s.take_paypal($crate::paypal_peer::PaypalPeer::shared());
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends_with_paypal!(@backend sqlite, Sqlite, $($name),*);
+        $crate::on_both_backends_with_paypal!(@backend postgres, Postgres, $($name),*);
     };
 }
 

@@ -1,11 +1,13 @@
 //! A browser without JavaScript for router tests: its cookies, the CSRF token its pages
-//! carry, and the forms it sends; and a variant to buy.
+//! carry, and the forms it sends; a variant to buy, and an order placed through the forms.
 
-use crate::{PUBLIC_URL, Page, TestStore};
+use crate::{PUBLIC_URL, Page, TestStore, attr_near};
 use http::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
-use tradewind_domain::entity::{product, stock_level, variant};
+use tradewind_domain::entity::{
+    email_outbox, order_event, payment, product, shop_order, stock_level, variant,
+};
 
 /// The checkout form filled in for Berlin, by bank transfer.
 pub const BERLIN: [(&str, &str); 9] = [
@@ -18,6 +20,18 @@ pub const BERLIN: [(&str, &str); 9] = [
     ("phone", "030 1234567"),
     ("shipping", "standard"),
     ("payment", "bank_transfer"),
+];
+
+/// The checkout form filled in for Tokyo (shipping and payment chosen by the test).
+pub const TOKYO: [(&str, &str); 8] = [
+    ("email", "mai@example.jp"),
+    ("name", "山田 舞"),
+    ("line1", "丸の内1-1"),
+    ("city", "千代田区"),
+    ("region", "東京都"),
+    ("postcode", "100-0005"),
+    ("country", "JP"),
+    ("phone", "090-1234-5678"),
 ];
 
 /// A browser: its cookies and the CSRF token its pages carry.
@@ -158,4 +172,134 @@ pub async fn variant_in_stock(s: &TestStore, units: i32) -> variant::Model {
         }
     }
     panic!("no variant with {units} in stock");
+}
+
+/// An order placed through the forms, and what the browser saw on the way.
+pub struct Placed<'a> {
+    pub order: shop_order::Model,
+    pub browser: Shopper<'a>,
+    /// The checkout form's page, before it was filled in.
+    pub checkout: Page,
+    /// The review page, with the place-order form.
+    pub review: Page,
+    /// Where placing the order sent the browser.
+    pub location: String,
+}
+
+/// One unit of a variant in stock, ordered in `locale` by a shopper at `address` (a checkout
+/// form such as `BERLIN`), by standard shipping and payment `method`.
+pub async fn place_order<'a>(
+    s: &'a TestStore,
+    locale: &str,
+    address: &[(&str, &str)],
+    method: &str,
+) -> Placed<'a> {
+    let country = address
+        .iter()
+        .find(|(k, _)| *k == "country")
+        .map(|(_, v)| *v)
+        .expect("a country");
+    let v = variant_in_stock(s, 1).await;
+    let mut browser = Shopper::in_country(s, locale, country).await;
+    browser.add(v.id, "1").await;
+    let checkout = browser.get(&format!("/{locale}/checkout")).await;
+    let mut form: Vec<_> = address
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "shipping" | "payment"))
+        .copied()
+        .collect();
+    form.extend([("shipping", "standard"), ("payment", method)]);
+    let review_path = format!("/{locale}/checkout/review");
+    assert_eq!(
+        browser.submit(&format!("/{locale}/checkout"), &form).await,
+        review_path
+    );
+    let review = browser.get(&review_path).await;
+    let total = attr_near(&review.body, r#"name="total""#, "value").expect("place form");
+    let location = browser
+        .submit(
+            &format!("/{locale}/checkout/place"),
+            &[("total", total.as_str())],
+        )
+        .await;
+    let order = newest_order(s).await;
+    assert_eq!(order.payment_method, method);
+    Placed {
+        order,
+        browser,
+        checkout,
+        review,
+        location,
+    }
+}
+
+/// The order placed last.
+pub async fn newest_order(s: &TestStore) -> shop_order::Model {
+    shop_order::Entity::find()
+        .order_by_desc(shop_order::Column::Id)
+        .one(&s.db)
+        .await
+        .expect("read")
+        .expect("an order")
+}
+
+/// `order` as it is now.
+pub async fn reload(s: &TestStore, order: &shop_order::Model) -> shop_order::Model {
+    shop_order::Entity::find_by_id(order.id)
+        .one(&s.db)
+        .await
+        .expect("read")
+        .expect("order")
+}
+
+/// `order`'s payment as it is now.
+pub async fn payment_of(s: &TestStore, order: &shop_order::Model) -> payment::Model {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order.id))
+        .one(&s.db)
+        .await
+        .expect("read")
+        .expect("payment")
+}
+
+/// `order` is paid, and was made paid once: one entry in its history, one "payment
+/// received" email, however many ways the store heard of the payment.
+pub async fn paid_once(s: &TestStore, order: &shop_order::Model) {
+    assert_eq!(reload(s, order).await.status, "paid");
+    let paid_events = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order.id))
+        .filter(order_event::Column::ToStatus.eq("paid"))
+        .count(&s.db)
+        .await
+        .expect("count");
+    let emails = email_outbox::Entity::find()
+        .filter(email_outbox::Column::OrderId.eq(order.id))
+        .filter(email_outbox::Column::Kind.eq("payment-received"))
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!((paid_events, emails), (1, 1));
+}
+
+/// The merchant refunds paid `order` in two: 10.00 (a scratched lid), then the rest; then it
+/// is refunded, and a cent more is refused.
+pub async fn refund_in_two(s: &TestStore, order: &shop_order::Model) {
+    let checkout = &s.state.app.checkout;
+    let part = checkout
+        .refund(&order.number, Some("10.00"), "scratched lid", "merchant")
+        .await
+        .expect("a partial refund");
+    assert_eq!(part.amount.minor, 1000);
+    let rest = checkout
+        .refund(&order.number, None, "returned", "merchant")
+        .await
+        .expect("the rest");
+    assert_eq!(rest.left.minor, 0);
+    assert_eq!(reload(s, order).await.status, "refunded");
+    assert!(
+        checkout
+            .refund(&order.number, Some("0.01"), "again", "merchant")
+            .await
+            .is_err()
+    );
 }

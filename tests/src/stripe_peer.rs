@@ -3,7 +3,7 @@
 //! uses). The test plays the browser's part with it: Stripe.js's card tokens and 3-D Secure
 //! answers are the same HTTP calls localstripe's Stripe.js makes.
 
-use crate::peer::PythonPeer;
+use crate::peer::ScriptPeer;
 
 pub const SECRET_KEY: &str = "sk_test_tradewind";
 pub const PUBLISHABLE_KEY: &str = "pk_test_tradewind";
@@ -15,7 +15,7 @@ pub const CARD_DECLINED: &str = "4000000000000341";
 pub const CARD_3DS: &str = "4000002760003184";
 
 pub struct StripePeer {
-    peer: PythonPeer,
+    peer: ScriptPeer,
 }
 
 type Http = hyper_util::client::legacy::Client<
@@ -30,7 +30,7 @@ fn http() -> Http {
 impl StripePeer {
     pub fn start() -> Self {
         Self {
-            peer: PythonPeer::start("stripe-peer.py", &[], "localstripe"),
+            peer: ScriptPeer::python("stripe-peer.py", &[], "localstripe"),
         }
     }
 

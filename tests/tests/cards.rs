@@ -6,80 +6,39 @@
 
 use http::StatusCode;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::{
-    email_outbox, order_event, payment, refund, reservation, shop_order,
-};
+use tradewind_domain::entity::{payment, refund, reservation, shop_order};
 use tradewind_domain::i18n::t;
-use tradewind_tests::shopper::{BERLIN, Shopper, urlencode, variant_in_stock};
+use tradewind_tests::shopper::{
+    BERLIN, Shopper, TOKYO, paid_once, payment_of, place_order, refund_in_two, reload, urlencode,
+};
 use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_cards};
 
-const TOKYO: [(&str, &str); 8] = [
-    ("email", "mai@example.jp"),
-    ("name", "山田 舞"),
-    ("line1", "丸の内1-1"),
-    ("city", "千代田区"),
-    ("region", "東京都"),
-    ("postcode", "100-0005"),
-    ("country", "JP"),
-    ("phone", "090-1234-5678"),
-];
-
-/// An order to pay by card, placed through the forms by a shopper in `country`; the order
+/// An order to pay by card, placed through the forms by a shopper at `address`; the order
 /// and the browser, on its status page.
 async fn card_order<'a>(
     s: &'a TestStore,
     locale: &str,
     address: &[(&str, &str)],
 ) -> (shop_order::Model, Shopper<'a>) {
-    let country = address
-        .iter()
-        .find(|(k, _)| *k == "country")
-        .map(|(_, v)| *v)
-        .expect("a country");
-    let v = variant_in_stock(s, 1).await;
-    let mut b = Shopper::in_country(s, locale, country).await;
-    b.add(v.id, "1").await;
-    let checkout = b.get(&format!("/{locale}/checkout")).await;
+    let placed = place_order(s, locale, address, "card").await;
     // Cards are offered, but only to browsers running the page's JavaScript.
-    let choice = attr_near(&checkout.body, r#"value="card""#, "id").expect("a card choice");
+    let choice = attr_near(&placed.checkout.body, r#"value="card""#, "id").expect("a card choice");
     assert_eq!(choice, "pay-card");
     assert!(
-        checkout
+        placed
+            .checkout
             .body
             .contains(&t(locale.parse().expect("locale"), "card-needs-js"))
     );
-    let mut form: Vec<_> = address
-        .iter()
-        .filter(|(k, _)| !matches!(*k, "shipping" | "payment"))
-        .copied()
-        .collect();
-    form.extend([("shipping", "standard"), ("payment", "card")]);
-    let review = format!("/{locale}/checkout/review");
     assert_eq!(
-        b.submit(&format!("/{locale}/checkout"), &form).await,
-        review
+        placed.location,
+        format!("/{locale}/orders/{}", placed.order.token)
     );
-    let page = b.get(&review).await;
-    let total = attr_near(&page.body, r#"name="total""#, "value").expect("place form");
-    let link = b
-        .submit(
-            &format!("/{locale}/checkout/place"),
-            &[("total", total.as_str())],
-        )
-        .await;
-    let order = shop_order::Entity::find()
-        .order_by_desc(shop_order::Column::Id)
-        .one(&s.db)
-        .await
-        .expect("order")
-        .expect("placed");
-    assert_eq!(link, format!("/{locale}/orders/{}", order.token));
-    assert_eq!(order.payment_method, "card");
-    (order, b)
+    (placed.order, placed.browser)
 }
 
 /// The card form's call (`/api/card_step`), as the island sends it, with this browser's
@@ -117,23 +76,6 @@ async fn pay(b: &Shopper<'_>, order: &shop_order::Model, method: &str) -> Value 
 
 async fn result(b: &Shopper<'_>, order: &shop_order::Model) -> Value {
     call(b, &[("token", &order.token), ("payment_method", "")]).await
-}
-
-async fn reload(s: &TestStore, order: &shop_order::Model) -> shop_order::Model {
-    shop_order::Entity::find_by_id(order.id)
-        .one(&s.db)
-        .await
-        .expect("read")
-        .expect("order")
-}
-
-async fn payment_of(s: &TestStore, order: &shop_order::Model) -> payment::Model {
-    payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order.id))
-        .one(&s.db)
-        .await
-        .expect("read")
-        .expect("payment")
 }
 
 fn said(locale: Locale, id: &str) -> Value {
@@ -191,34 +133,10 @@ async fn a_card_pays_the_order_once_and_refunds_go_through_stripe(
     // A second click (or the webhook, or the shopper's return) changes nothing more.
     assert_eq!(pay(&b, &order, &card).await, json!("reload"));
     assert_eq!(result(&b, &order).await, json!("reload"));
-    let paid_events = order_event::Entity::find()
-        .filter(order_event::Column::OrderId.eq(order.id))
-        .filter(order_event::Column::ToStatus.eq("paid"))
-        .count(&s.db)
-        .await
-        .expect("count");
-    assert_eq!(paid_events, 1);
-    let emails = email_outbox::Entity::find()
-        .filter(email_outbox::Column::OrderId.eq(order.id))
-        .filter(email_outbox::Column::Kind.eq("payment-received"))
-        .count(&s.db)
-        .await
-        .expect("count");
-    assert_eq!(emails, 1);
+    paid_once(s, &order).await;
 
     // Refunds through Stripe, part then the rest; more than is left is refused.
-    let checkout = &s.state.app.checkout;
-    let part = checkout
-        .refund(&order.number, Some("10.00"), "scratched lid", "merchant")
-        .await
-        .expect("a partial refund");
-    assert_eq!(part.amount.minor, 1000);
-    let rest = checkout
-        .refund(&order.number, None, "returned", "merchant")
-        .await
-        .expect("the rest");
-    assert_eq!(rest.left.minor, 0);
-    assert_eq!(reload(s, &order).await.status, "refunded");
+    refund_in_two(s, &order).await;
     let made = peer.refunds(&intent_id).await;
     let amounts: i64 = made.iter().map(|r| r["amount"].as_i64().unwrap_or(0)).sum();
     assert_eq!((made.len(), amounts), (2, order.total_minor));
@@ -234,12 +152,6 @@ async fn a_card_pays_the_order_once_and_refunds_go_through_stripe(
                 .is_some_and(|id| id.starts_with("re_"))
             && r.idempotency_key.is_some()
     }));
-    assert!(
-        checkout
-            .refund(&order.number, Some("0.01"), "again", "merchant")
-            .await
-            .is_err()
-    );
     assert_eq!(peer.refunds(&intent_id).await.len(), 2);
 }
 

@@ -11,7 +11,7 @@ use tradewind_domain::checkout::{Checkout, CheckoutError};
 use tradewind_domain::entity::{
     cart, cart_line, email_outbox, order_event, product, shop_order, stock_level, variant,
 };
-use tradewind_tests::peer::PythonPeer;
+use tradewind_tests::peer::ScriptPeer;
 use tradewind_tests::shopper::{BERLIN, Shopper, variant_in_stock};
 use tradewind_tests::{PUBLIC_URL, Page, TestStore, attr_near, on_both_backends};
 
@@ -845,7 +845,7 @@ mod race {
 /// The SMTP server email is tested against (`scripts/smtp-sink.py`, PyPI aiosmtpd): it
 /// keeps each message as a file, decoded beside it as JSON.
 struct Sink {
-    peer: PythonPeer,
+    peer: ScriptPeer,
     dir: std::path::PathBuf,
 }
 
@@ -855,7 +855,7 @@ impl Sink {
         let n = SINKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("tradewind-mail-{}-{n}", std::process::id()));
         // Dropping the sink stops (and waits for) the process, however the test ends.
-        let peer = PythonPeer::start("smtp-sink.py", &[dir.clone().into()], "aiosmtpd");
+        let peer = ScriptPeer::python("smtp-sink.py", &[dir.clone().into()], "aiosmtpd");
         Self { peer, dir }
     }
 

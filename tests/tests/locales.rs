@@ -25,7 +25,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn ids_by_code() -> BTreeSet<String> {
     use tradewind_domain::checkout::address::{ERROR_CODES, region_codes};
     use tradewind_domain::checkout::{
-        CARD_ERRORS, MANUAL_METHODS, OrderStatus, REFUSALS, SHIPPING_SERVICES,
+        CARD_ERRORS, MANUAL_METHODS, OrderStatus, PAYPAL_ERRORS, REFUSALS, SHIPPING_SERVICES,
     };
     let mut ids = BTreeSet::new();
     ids.extend(REFUSALS.iter().map(|c| format!("cart-error-{c}")));
@@ -42,6 +42,7 @@ fn ids_by_code() -> BTreeSet<String> {
     }
     ids.extend(CARD_ERRORS.iter().map(|c| format!("card-error-{c}")));
     ids.insert("card-error-declined".into());
+    ids.extend(PAYPAL_ERRORS.iter().map(|c| format!("paypal-error-{c}")));
     for code in region_codes("AE").unwrap_or_default() {
         ids.insert(format!("region-AE-{code}"));
     }

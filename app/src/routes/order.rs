@@ -9,9 +9,9 @@ use crate::functions::catalog::Frame;
 use crate::functions::checkout::load_order;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use tradewind_domain::checkout::CARD;
 use tradewind_domain::checkout::email::payment_instructions;
 use tradewind_domain::checkout::view::OrderView;
+use tradewind_domain::checkout::{CARD, PAYPAL, PAYPAL_ERRORS};
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::{Locale, MoneyStyle};
 
@@ -20,17 +20,21 @@ pub fn OrderRoute() -> impl IntoView {
     let params = use_params_map().get_untracked();
     let locale = params.get("locale").unwrap_or_default();
     let token = params.get("token").unwrap_or_default();
+    let query = leptos_router::hooks::use_query_map().get_untracked();
     // Stripe sends a shopper back from the bank's page with `payment_intent` in the address.
-    let returned = leptos_router::hooks::use_query_map()
-        .get_untracked()
-        .get("payment_intent")
-        .is_some();
+    let returned = query.get("payment_intent").is_some();
+    // How the last PayPal step ended (`paypal-error-<code>`), when it did not pay.
+    let paypal_note = query
+        .get("paypal")
+        .filter(|code| PAYPAL_ERRORS.contains(&code.as_str()));
     let data = OnceResource::new(load_order(locale, token.clone(), returned));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let token = token.clone();
-                Suspend::new(async move { respond(data.await, |f, o| order_view(f, o, &token)) })
+                let (token, note) = (token.clone(), paypal_note.clone());
+                Suspend::new(async move {
+                    respond(data.await, |f, o| order_view(f, o, &token, note.as_deref()))
+                })
             }}
         </Suspense>
     }
@@ -105,7 +109,40 @@ fn card_form(frame: &Frame, order: &OrderView, token: &str, style: MoneyStyle) -
     )
 }
 
-fn order_view(frame: Frame, order: OrderView, token: &str) -> AnyView {
+/// The way to PayPal of an order waiting for its PayPal payment: a plain form (no
+/// JavaScript), and what the last try came to.
+fn paypal_form(
+    frame: &Frame,
+    order: &OrderView,
+    token: &str,
+    note: Option<&str>,
+    style: MoneyStyle,
+) -> Option<AnyView> {
+    if order.status != "pending_payment" || order.payment_method != PAYPAL {
+        return None;
+    }
+    let locale = frame.locale;
+    let total = [("total", order.totals.total.format(style).into())];
+    let note = note.map(|code| {
+        view! { <p class="notice" role="alert">{t(locale, &format!("paypal-error-{code}"))}</p> }
+    });
+    Some(
+        view! {
+            <section class="paypal-payment">
+                <h2>{t(locale, "payment-paypal")}</h2>
+                {note}
+                <p>{t_args(locale, "payment-paypal-instructions", &total)}</p>
+                <form method="post" action=format!("/{}/orders/{token}/paypal", locale.code())>
+                    <input type="hidden" name="csrf" value=frame.csrf.clone()/>
+                    <button type="submit" class="button">{t(locale, "paypal-pay")}</button>
+                </form>
+            </section>
+        }
+        .into_any(),
+    )
+}
+
+fn order_view(frame: Frame, order: OrderView, token: &str, paypal_note: Option<&str>) -> AnyView {
     let locale = frame.locale;
     // Money as the shopper's country writes it, in the order's own currency.
     let style = MoneyStyle::of(locale, &order.address.country);
@@ -116,6 +153,7 @@ fn order_view(frame: Frame, order: OrderView, token: &str) -> AnyView {
     );
     let mut seo = private_seo(locale, title.clone(), "/orders");
     let card = card_form(&frame, &order, token, style);
+    let paypal = paypal_form(&frame, &order, token, paypal_note, style);
     seo.islands = card.is_some();
     let pending = order.status == "pending_payment";
     let instructions = pending.then(|| payment_instructions(&order, locale, style));
@@ -149,6 +187,7 @@ fn order_view(frame: Frame, order: OrderView, token: &str) -> AnyView {
             {instructions.map(|i| view! { <p>{i}</p> })}
             {details}
             {card}
+            {paypal}
             {lines_table(locale, lines)}
             {totals_table(&order.totals, locale, style)}
             {refunds_table(&order, locale, style)}

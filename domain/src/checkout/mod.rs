@@ -43,6 +43,15 @@ pub const SHIPPING_SERVICES: [&str; 2] = ["standard", "express"];
 /// set up.
 pub const CARD: &str = "card";
 
+/// The payment method of PayPal (`payments::paypal`), offered where PayPal is set up and
+/// takes the market's currency. It needs no JavaScript: the shopper is sent to PayPal.
+pub const PAYPAL: &str = "paypal";
+
+/// Why a PayPal payment did not go through, as the order page says it
+/// (`paypal-error-<code>`): left PayPal without approving, refused by PayPal, too many
+/// tries, PayPal not reached.
+pub const PAYPAL_ERRORS: [&str; 4] = ["cancelled", "declined", "too_many_attempts", "waiting"];
+
 /// Stripe's error codes for a card that did not pay which the store explains in the
 /// shopper's words (`card-error-<code>`); any other gets `card-error-declined`.
 pub const CARD_ERRORS: [&str; 6] = [
@@ -145,6 +154,8 @@ pub struct Checkout {
     public_url: String,
     /// Stripe, when it is set up: cards are offered and paid through it.
     stripe: Option<crate::payments::stripe::api::StripeApi>,
+    /// PayPal, when it is set up: offered in the currencies it takes.
+    paypal: Option<crate::payments::paypal::api::PaypalApi>,
 }
 
 #[cfg(feature = "server")]
@@ -155,6 +166,7 @@ impl Checkout {
             settings,
             public_url: public_url.trim_end_matches('/').to_owned(),
             stripe: None,
+            paypal: None,
         }
     }
 
@@ -173,6 +185,24 @@ impl Checkout {
             stripe: Some(api),
             ..self
         }
+    }
+
+    /// The same, taking payments through PayPal.
+    pub fn with_paypal(self, api: crate::payments::paypal::api::PaypalApi) -> Self {
+        Self {
+            paypal: Some(api),
+            ..self
+        }
+    }
+
+    /// The store's address, for links sent away (emails, PayPal's way back).
+    pub(crate) fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// PayPal, when it is set up.
+    pub fn paypal(&self) -> Option<&crate::payments::paypal::api::PaypalApi> {
+        self.paypal.as_ref()
     }
 
     /// Stripe, when cards are taken.

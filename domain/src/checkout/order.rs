@@ -127,6 +127,8 @@ pub struct Placed {
     pub token: String,
     /// False when the cart had been ordered already (a double click, a reload).
     pub new: bool,
+    /// The payment method chosen (PayPal's sends the shopper to PayPal).
+    pub method: String,
 }
 
 fn parse_draft(cart: &cart::Model) -> Draft {
@@ -298,14 +300,17 @@ impl Checkout {
             }
             _ => None,
         };
-        // A card pays the total, after discounts, tax and duty: one Stripe cannot charge
-        // (nothing, or a dinar total not ending in 0) asks for another method.
+        // A card or PayPal pays the total, after discounts, tax and duty: one the provider
+        // cannot charge (nothing, or a dinar total not ending in 0) asks for another method.
+        let uncharged = |t: &super::view::Totals| match draft.payment.as_str() {
+            super::CARD => {
+                t.total.minor <= 0 || crate::payments::stripe::to_stripe(t.total).is_none()
+            }
+            super::PAYPAL => crate::payments::paypal::to_paypal(t.total).is_none(),
+            _ => false,
+        };
         let totals = match totals {
-            Some(t)
-                if draft.payment == super::CARD
-                    && (t.total.minor <= 0
-                        || crate::payments::stripe::to_stripe(t.total).is_none()) =>
-            {
+            Some(t) if uncharged(&t) => {
                 errors.push(FieldError {
                     field: "payment".into(),
                     code: "payment".into(),
@@ -385,6 +390,7 @@ impl Checkout {
                 number: o.number,
                 token: o.token,
                 new: false,
+                method: o.payment_method,
             }))
     }
 
@@ -643,6 +649,7 @@ impl Checkout {
             number,
             token,
             new: true,
+            method: payment.method.clone(),
         })
     }
 
@@ -896,6 +903,7 @@ impl Checkout {
             if self.stripe().is_some()
                 && payment::Entity::find()
                     .filter(payment::Column::OrderId.eq(o.id))
+                    .filter(payment::Column::Method.eq(super::CARD))
                     .filter(payment::Column::ProviderRef.is_not_null())
                     .one(self.db())
                     .await?

@@ -1,8 +1,8 @@
 //! Shipping rates by zone and weight band, free shipping above a threshold, a CO2e estimate
 //! per parcel; and the payment methods a market offers.
 
-use super::CARD;
 use super::view::{PaymentChoice, ShippingChoice};
+use super::{CARD, PAYPAL};
 use super::{Checkout, CheckoutError};
 use crate::entity::{emission_factor, payment_option, shipping_rate, shipping_zone};
 use crate::market::Market;
@@ -112,24 +112,40 @@ impl Checkout {
                 (o, choice)
             })
             .collect();
-        // Cards, wherever Stripe is set up, after the methods that need no JavaScript (the
-        // first is chosen by default, and a browser without it cannot pay by card).
-        // Nothing to charge, or an amount Stripe cannot express (a dinar total not ending
-        // in 0): not offered.
-        let chargeable =
-            order_value.minor > 0 && crate::payments::stripe::to_stripe(order_value).is_some();
-        if self.stripe().is_some() && chargeable && !choices.iter().any(|(o, _)| o.method == CARD) {
+        // The providers' methods, after the merchant's own: PayPal wherever it is set up
+        // and takes the currency (it needs no JavaScript: the shopper is sent to PayPal and
+        // back), then cards wherever Stripe is set up, last because a browser without
+        // JavaScript cannot pay by card (the first method is chosen by default). Nothing to
+        // charge, or an amount the provider cannot express (a dinar total not ending in 0):
+        // not offered.
+        let providers = [
+            (
+                PAYPAL,
+                self.paypal().is_some()
+                    && crate::payments::paypal::to_paypal(order_value).is_some(),
+            ),
+            (
+                CARD,
+                self.stripe().is_some()
+                    && order_value.minor > 0
+                    && crate::payments::stripe::to_stripe(order_value).is_some(),
+            ),
+        ];
+        for (method, offered) in providers {
+            if !offered || choices.iter().any(|(o, _)| o.method == method) {
+                continue;
+            }
             let option = payment_option::Model {
                 id: 0,
                 market_id: market.id,
-                method: CARD.to_owned(),
+                method: method.to_owned(),
                 fee_minor: 0,
                 max_order_minor: None,
                 details: String::new(),
                 position: i32::MAX,
             };
             let choice = PaymentChoice {
-                method: CARD.to_owned(),
+                method: method.to_owned(),
                 fee: Money::zero(currency),
             };
             choices.push((option, choice));

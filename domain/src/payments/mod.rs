@@ -1,5 +1,5 @@
-//! Payments by providers (Stripe now; PayPal plugs into the same events): what a provider's
-//! webhook says happened to a payment, applied to its order exactly once.
+//! Payments by providers (Stripe, PayPal): what a provider's webhook (or the store's own
+//! call) says happened to a payment, applied to its order exactly once.
 //!
 //! Every event is kept by its id in the same transaction as its effect, so a delivery
 //! repeated a hundred times has one effect. The order follows the payment:
@@ -15,6 +15,7 @@
 //! ends paid; a success after expiry ends cancelled with the payment flagged for refund.
 
 pub mod card;
+pub mod paypal;
 pub mod refund;
 pub mod stripe;
 
@@ -26,6 +27,26 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
+
+/// Why a call to a provider did not give an answer to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The provider refused the request; for a card, `message` is what to tell the shopper
+    /// (declined, expired…), in the provider's words.
+    #[error("refused ({status}): {message}")]
+    Refused {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// No usable answer (network, timeout, an answer that does not read): the call may or
+    /// may not have taken effect; repeating it with the same key is safe.
+    #[error("no usable answer: {0}")]
+    Unavailable(String),
+    /// An amount the provider cannot charge exactly in that currency.
+    #[error("{0} cannot be charged exactly")]
+    Amount(String),
+}
 
 /// What a provider says happened to a payment.
 #[derive(Clone, Debug, PartialEq, Eq)]

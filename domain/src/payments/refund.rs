@@ -2,10 +2,11 @@
 //! The order moves to partly refunded or refunded, and the shopper is emailed.
 //!
 //! A manual payment (bank transfer, cash on delivery) is refunded outside the store, by the
-//! merchant's bank: the refund is recorded as done. A card payment is refunded through
-//! Stripe: the refund is written first (pending, with its idempotency key), Stripe is called
-//! with no database lock held, and the answer settles it; a refund Stripe did not confirm is
-//! asked again with the same key (`retry_refunds`), so it is made once.
+//! merchant's bank: the refund is recorded as done. A payment through a provider (a card
+//! through Stripe, PayPal) is refunded through it: the refund is written first (pending,
+//! with its idempotency key), the provider is called with no database lock held, and the
+//! answer settles it; a refund the provider did not confirm is asked again with the same key
+//! (`retry_refunds`), so it is made once.
 
 use crate::checkout::email::EmailKind;
 use crate::checkout::{
@@ -14,7 +15,9 @@ use crate::checkout::{
 use crate::entity::{payment, refund, shop_order};
 use crate::error::DomainError;
 use crate::money::Money;
-use crate::payments::stripe::api::{ApiError, RefundMade};
+use crate::payments::ApiError;
+use crate::payments::paypal::PAYPAL;
+use crate::payments::stripe::api::RefundMade;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
@@ -100,11 +103,10 @@ impl Checkout {
             .into());
         }
         let manual = MANUAL_METHODS.contains(&pay.method.as_str());
-        let at_stripe = pay.provider.as_deref() == Some("stripe");
-        let intent = match (&pay.provider_ref, at_stripe) {
-            (Some(intent), true) if !manual => intent.clone(),
-            _ if manual => String::new(),
-            _ => {
+        let provider = match Provider::of(&pay) {
+            _ if manual => None,
+            Some(held) => Some(held),
+            None => {
                 return Err(DomainError::Invalid(format!(
                     "order {number} was paid by {} and no provider holds its payment: refund \
                      it by hand",
@@ -113,20 +115,12 @@ impl Checkout {
                 .into());
             }
         };
-        // What Stripe cannot take is refused before anything is written.
-        if !manual && self.stripe().is_none() {
-            return Err(DomainError::Invalid(
-                "Stripe is not set up (TRADEWIND_STRIPE_SECRET_KEY): its refunds cannot be made"
-                    .into(),
-            )
-            .into());
-        }
-        if !manual && crate::payments::stripe::to_stripe(amount).is_none() {
-            return Err(DomainError::Invalid(format!(
-                "Stripe cannot pay back exactly {} {currency}",
-                amount.decimal()
-            ))
-            .into());
+        // What the provider cannot take is refused before anything is written.
+        if let Some(why) = provider
+            .as_ref()
+            .and_then(|(p, _)| self.cannot_refund(*p, amount))
+        {
+            return Err(DomainError::Invalid(why).into());
         }
         let now = Utc::now();
         let key = if manual {
@@ -151,7 +145,7 @@ impl Checkout {
         })
         .exec(&txn)
         .await?;
-        let Some(key) = key else {
+        let (Some(key), Some((provider, reference))) = (key, provider) else {
             let to = self
                 .refunded_in(&txn, &order, amount, reason, actor)
                 .await?;
@@ -162,28 +156,28 @@ impl Checkout {
                 status: to,
             });
         };
-        // The refund is written before Stripe is called and the order released meanwhile:
-        // no database lock is held across the call.
+        // The refund is written before the provider is called and the order released
+        // meanwhile: no database lock is held across the call.
         txn.commit().await?;
         let refund_id = inserted.last_insert_id;
-        let made = match self.stripe() {
-            Some(api) => api.refund(&intent, amount, &key, number).await,
-            None => Err(ApiError::Unavailable("Stripe is not set up".into())),
-        };
+        let made = self
+            .refund_at(provider, &reference, amount, &key, number)
+            .await;
+        let name = provider.name();
         let made = match made {
             Ok(made) => made,
             Err(ApiError::Refused { message, .. }) => {
                 set_refund(self.db(), refund_id, "failed", None).await?;
                 return Err(
-                    DomainError::Invalid(format!("Stripe refused the refund: {message}")).into(),
+                    DomainError::Invalid(format!("{name} refused the refund: {message}")).into(),
                 );
             }
             Err(e) => {
-                // Unknown whether Stripe made it: kept pending (it still counts), to be asked
-                // again with the same key by `retry_refunds`.
-                tracing::warn!(order = %number, error = %e, "refund not confirmed by Stripe");
+                // Unknown whether the provider made it: kept pending (it still counts), to be
+                // asked again with the same key by `retry_refunds`.
+                tracing::warn!(order = %number, error = %e, "refund not confirmed by {name}");
                 return Err(DomainError::Conflict(format!(
-                    "Stripe did not confirm the refund ({e}); it is kept pending and is \
+                    "{name} did not confirm the refund ({e}); it is kept pending and is \
                      retried, with the same key, within a few minutes"
                 ))
                 .into());
@@ -197,8 +191,9 @@ impl Checkout {
         })
     }
 
-    /// A refund Stripe made (`made`), applied: the refund row, the order, the email. Stripe
-    /// may still report a refund `pending` (some methods take days): it then counts as made.
+    /// A refund the provider made (`made`), applied: the refund row, the order, the email.
+    /// The provider may still report a refund `pending` (some methods take days): it then
+    /// counts as made.
     /// Applied once: a second answer for the same refund (the retry job and the merchant's
     /// call both heard back) changes nothing.
     async fn refund_made(
@@ -233,7 +228,9 @@ impl Checkout {
         }
         if status == "failed" {
             txn.commit().await?;
-            return Err(DomainError::Invalid("Stripe reports the refund failed".into()).into());
+            return Err(
+                DomainError::Invalid("the provider reports the refund failed".into()).into(),
+            );
         }
         let amount = Money::new(row.amount_minor, currency_of(&order)?);
         let to = self
@@ -243,12 +240,12 @@ impl Checkout {
         Ok(to)
     }
 
-    /// Refunds through Stripe left pending (no answer came) are asked again with their own
-    /// key: Stripe makes each once. Returns how many were settled.
+    /// Refunds through a provider left pending (no answer came) are asked again with their
+    /// own key: the provider makes each once. Returns how many were settled.
     pub async fn retry_refunds(&self) -> Result<usize, CheckoutError> {
-        let Some(api) = self.stripe() else {
+        if self.stripe().is_none() && self.paypal().is_none() {
             return Ok(0);
-        };
+        }
         // Not the ones a merchant's call is still waiting on.
         let settled_before = Utc::now() - chrono::Duration::minutes(2);
         let pending = refund::Entity::find()
@@ -270,11 +267,14 @@ impl Checkout {
             ) else {
                 continue;
             };
-            let Some(intent) = pay.provider_ref else {
+            let Some((provider, reference)) = Provider::of(&pay) else {
                 continue;
             };
             let amount = Money::new(row.amount_minor, currency_of(&order)?);
-            match api.refund(&intent, amount, &key, &order.number).await {
+            match self
+                .refund_at(provider, &reference, amount, &key, &order.number)
+                .await
+            {
                 Ok(made) => match self.refund_made(row.id, &made).await {
                     Ok(_) => settled += 1,
                     // One refund's trouble does not hold up the others.
@@ -283,7 +283,7 @@ impl Checkout {
                     }
                 },
                 Err(ApiError::Refused { message, .. }) => {
-                    tracing::warn!(order = %order.number, %message, "Stripe refused a pending refund");
+                    tracing::warn!(order = %order.number, %message, provider = provider.name(), "a pending refund was refused");
                     set_refund(self.db(), row.id, "failed", None).await?;
                     settled += 1;
                 }
@@ -346,6 +346,102 @@ impl Checkout {
         self.queue_order_email(txn, EmailKind::Refunded, order)
             .await?;
         Ok(to)
+    }
+}
+
+/// The provider a payment is refunded through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Provider {
+    Stripe,
+    Paypal,
+}
+
+impl Provider {
+    /// The provider holding `pay`, and its reference there (a PaymentIntent, a PayPal order).
+    fn of(pay: &payment::Model) -> Option<(Self, String)> {
+        let provider = match pay.provider.as_deref()? {
+            "stripe" => Self::Stripe,
+            PAYPAL => Self::Paypal,
+            _ => return None,
+        };
+        Some((provider, pay.provider_ref.clone()?))
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Stripe => "Stripe",
+            Self::Paypal => "PayPal",
+        }
+    }
+}
+
+impl Checkout {
+    /// Why `provider` cannot pay back `amount` now: not set up, or an amount it cannot
+    /// express.
+    fn cannot_refund(&self, provider: Provider, amount: Money) -> Option<String> {
+        let (set_up, setting, exact) = match provider {
+            Provider::Stripe => (
+                self.stripe().is_some(),
+                "TRADEWIND_STRIPE_SECRET_KEY",
+                crate::payments::stripe::to_stripe(amount).is_some(),
+            ),
+            Provider::Paypal => (
+                self.paypal().is_some(),
+                "TRADEWIND_PAYPAL_CLIENT_ID",
+                crate::payments::paypal::to_paypal(amount).is_some(),
+            ),
+        };
+        let name = provider.name();
+        if !set_up {
+            Some(format!(
+                "{name} is not set up ({setting}): its refunds cannot be made"
+            ))
+        } else if !exact {
+            Some(format!(
+                "{name} cannot pay back exactly {} {}",
+                amount.decimal(),
+                amount.currency
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Pays back `amount` of payment `reference` through `provider`, under the store's
+    /// refund `key` (the same refund asked twice is made once).
+    async fn refund_at(
+        &self,
+        provider: Provider,
+        reference: &str,
+        amount: Money,
+        key: &str,
+        number: &str,
+    ) -> Result<RefundMade, ApiError> {
+        let off = || ApiError::Unavailable(format!("{} is not set up", provider.name()));
+        match provider {
+            Provider::Stripe => {
+                let api = self.stripe().ok_or_else(off)?;
+                api.refund(reference, amount, key, number).await
+            }
+            Provider::Paypal => {
+                let api = self.paypal().ok_or_else(off)?;
+                // A PayPal order is paid back through its capture.
+                let capture =
+                    api.order(reference)
+                        .await?
+                        .capture
+                        .ok_or_else(|| ApiError::Refused {
+                            status: 422,
+                            code: None,
+                            message: format!("PayPal order {reference} has no capture"),
+                        })?;
+                let made = api.refund(&capture.id, amount, key, number).await?;
+                Ok(RefundMade {
+                    id: made.id,
+                    status: Some(made.status.to_owned()),
+                })
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::{from_stripe, to_stripe};
 use crate::money::Money;
+pub use crate::payments::ApiError;
 use miniserde::Deserialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -59,26 +60,6 @@ impl Intent {
 pub struct RefundMade {
     pub id: String,
     pub status: Option<String>,
-}
-
-/// Why a call did not give an answer to act on.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// Stripe refused the request; for a card, `message` is what to tell the shopper
-    /// (declined, expired…), in Stripe's words.
-    #[error("Stripe refused ({status}): {message}")]
-    Refused {
-        status: u16,
-        code: Option<String>,
-        message: String,
-    },
-    /// No usable answer (network, timeout, an answer that does not read): the call may or
-    /// may not have taken effect; repeating it with the same key is safe.
-    #[error("Stripe did not answer usably: {0}")]
-    Unavailable(String),
-    /// An amount Stripe cannot charge exactly in that currency.
-    #[error("{0} cannot be charged exactly through Stripe")]
-    Amount(String),
 }
 
 impl From<stripe::StripeError> for ApiError {
