@@ -221,10 +221,12 @@ function answer(req, url, json) {
       const captured = c.order.capture.amount;
       const asked = json.amount || captured;
       const units = minor(asked);
-      if (asked.currency_code !== captured.currency_code) out = problem('UNPROCESSABLE_ENTITY', 'REFUND_CURRENCY_MISMATCH');
+      if (json.invoice_id && (c.invoices ||= new Set()).has(json.invoice_id)) out = problem('UNPROCESSABLE_ENTITY', 'DUPLICATE_INVOICE_ID');
+      else if (asked.currency_code !== captured.currency_code) out = problem('UNPROCESSABLE_ENTITY', 'REFUND_CURRENCY_MISMATCH');
       else if (c.refunded + units > minor(captured)) out = problem('UNPROCESSABLE_ENTITY', 'REFUND_AMOUNT_EXCEEDED');
       else {
         c.refunded += units;
+        if (json.invoice_id) c.invoices.add(json.invoice_id);
         out = [201, { id: id(17), status: 'COMPLETED', amount: asked, invoice_id: json.invoice_id, create_time: now() }];
       }
     }

@@ -4,9 +4,11 @@
 //! return and the capture, PayPal's webhook, and refunds. SQLite and PostgreSQL.
 
 use http::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::shop_order;
+use tradewind_domain::entity::{payment, reservation, shop_order};
 use tradewind_domain::i18n::t;
 use tradewind_tests::paypal_peer::PaypalPeer;
 use tradewind_tests::shopper::{
@@ -228,6 +230,49 @@ async fn the_webhook_pays_an_order_whose_shopper_closed_the_tab(s: &TestStore) {
     no_violations().await;
 }
 
+async fn payments_left_pending_are_settled_with_paypal(s: &TestStore) {
+    let peer = PaypalPeer::shared();
+    // One shopper leaves at PayPal's page; another approves and closes the tab before the
+    // store hears of it (and no webhook comes).
+    let (left, _, _, _) = paypal_order(s, "de", &BERLIN).await;
+    let (approved, _, to_paypal, _) = paypal_order(s, "de", &BERLIN).await;
+    peer.decide(&to_paypal, true).await;
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(payment::Column::OrderId.is_in([left.id, approved.id]))
+        .exec(&s.db)
+        .await
+        .expect("expire");
+    let checkout = &s.state.app.checkout;
+    // Releasing unpaid orders leaves payments that reached PayPal alone: PayPal is asked.
+    assert_eq!(checkout.release_unpaid().await.expect("release"), 0);
+    let changed = checkout
+        .sweep_paypal_payments(chrono::Utc::now())
+        .await
+        .expect("sweep");
+    assert_eq!(changed, 2);
+    paid_once(s, &approved).await;
+    assert_eq!(reload(s, &left).await.status, "cancelled");
+    let held = reservation::Entity::find()
+        .filter(reservation::Column::OrderId.eq(left.id))
+        .filter(reservation::Column::ReleasedAt.is_null())
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!(held, 0, "the cancelled order's stock is released");
+    assert_eq!(
+        checkout
+            .sweep_paypal_payments(chrono::Utc::now())
+            .await
+            .expect("sweep"),
+        0
+    );
+    no_violations().await;
+}
+
 async fn paypal_is_offered_only_where_it_takes_the_currency(s: &TestStore) {
     // Rupiah: PayPal does not take them.
     let v = variant_in_stock(s, 1).await;
@@ -255,5 +300,6 @@ on_both_backends_with_paypal!(
     paypal_pays_once_without_javascript_and_refunds_go_through_it,
     a_shopper_who_cancels_at_paypal_pays_later_in_yen,
     the_webhook_pays_an_order_whose_shopper_closed_the_tab,
+    payments_left_pending_are_settled_with_paypal,
     paypal_is_offered_only_where_it_takes_the_currency,
 );

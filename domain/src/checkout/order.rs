@@ -872,19 +872,27 @@ impl Checkout {
     }
 
     /// Cancels orders whose payment was not completed in time, releasing their stock. A card
-    /// payment already tried at Stripe is left to `sweep_card_payments`, which asks Stripe
-    /// first: it may have succeeded.
+    /// payment already tried at Stripe is left to `sweep_card_payments`, and a PayPal one
+    /// with a PayPal order to `sweep_paypal_payments`, which ask the provider first: it may
+    /// have succeeded.
     pub async fn release_unpaid(&self) -> Result<usize, CheckoutError> {
         let mut late = payment::Entity::find()
             .filter(payment::Column::Status.eq("pending"))
             .filter(payment::Column::ExpiresAt.lte(Utc::now()));
-        // Without Stripe set up (turned off since) nothing can be asked: released too.
-        if self.stripe().is_some() {
-            late = late.filter(
-                sea_orm::Condition::any()
-                    .add(payment::Column::Method.ne(super::CARD))
-                    .add(payment::Column::ProviderRef.is_null()),
-            );
+        // A payment that reached its provider is the provider's sweep's to settle: it may
+        // have succeeded. Without the provider set up (turned off since) nothing can be
+        // asked: released too.
+        for (method, set_up) in [
+            (super::CARD, self.stripe().is_some()),
+            (super::PAYPAL, self.paypal().is_some()),
+        ] {
+            if set_up {
+                late = late.filter(
+                    sea_orm::Condition::any()
+                        .add(payment::Column::Method.ne(method))
+                        .add(payment::Column::ProviderRef.is_null()),
+                );
+            }
         }
         let late: Vec<i32> = late
             .all(self.db())
@@ -899,16 +907,18 @@ impl Checkout {
             .await?;
         let mut done = 0;
         for o in orders {
-            // A card try may have reached Stripe since: then the sweep asks Stripe first.
-            if self.stripe().is_some()
-                && payment::Entity::find()
-                    .filter(payment::Column::OrderId.eq(o.id))
-                    .filter(payment::Column::Method.eq(super::CARD))
-                    .filter(payment::Column::ProviderRef.is_not_null())
-                    .one(self.db())
-                    .await?
-                    .is_some()
-            {
+            // A try may have reached the provider since: then its sweep asks it first.
+            let reached = payment::Entity::find()
+                .filter(payment::Column::OrderId.eq(o.id))
+                .filter(payment::Column::ProviderRef.is_not_null())
+                .one(self.db())
+                .await?
+                .is_some_and(|p| match p.method.as_str() {
+                    super::CARD => self.stripe().is_some(),
+                    super::PAYPAL => self.paypal().is_some(),
+                    _ => false,
+                });
+            if reached {
                 continue;
             }
             match self

@@ -1,6 +1,6 @@
-//! Periodic tidying of the selling side: expired guest carts go, and orders whose card
-//! payment never completed give their stock back (those tried at Stripe once Stripe says
-//! they did not succeed).
+//! Periodic tidying of the selling side: expired guest carts go, and orders whose payment
+//! never completed give their stock back (those tried at Stripe or PayPal once the provider
+//! says they did not succeed).
 
 use std::time::Duration;
 use tradewind_domain::checkout::Checkout;
@@ -25,10 +25,15 @@ pub fn spawn(checkout: Checkout, every: Duration) {
                 Ok(n) => tracing::info!(orders = n, "pending card payments settled with Stripe"),
                 Err(e) => tracing::warn!(error = %e, "pending card payments not settled"),
             }
+            match checkout.sweep_paypal_payments(chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "pending PayPal payments settled"),
+                Err(e) => tracing::warn!(error = %e, "pending PayPal payments not settled"),
+            }
             match checkout.retry_refunds().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(refunds = n, "pending Stripe refunds settled"),
-                Err(e) => tracing::warn!(error = %e, "pending Stripe refunds not settled"),
+                Ok(n) => tracing::info!(refunds = n, "pending refunds settled"),
+                Err(e) => tracing::warn!(error = %e, "pending refunds not settled"),
             }
         }
     });

@@ -75,6 +75,8 @@ pub struct OrderState {
     /// `PAYER_ACTION_REQUIRED`, `APPROVED`, `COMPLETED`, `VOIDED`…
     pub status: String,
     pub capture: Option<Capture>,
+    /// Where the shopper approves it, while that is still to do.
+    pub approve_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,6 +187,11 @@ fn read<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 
 impl From<OrderBody> for OrderState {
     fn from(o: OrderBody) -> Self {
+        let approve_url = o
+            .links
+            .iter()
+            .find(|l| l.rel == "payer-action" || l.rel == "approve")
+            .map(|l| l.href.clone());
         let capture = o
             .purchase_units
             .into_iter()
@@ -202,6 +209,7 @@ impl From<OrderBody> for OrderState {
             id: o.id,
             status: o.status,
             capture,
+            approve_url,
         }
     }
 }
@@ -311,12 +319,22 @@ impl PaypalApi {
         let (status, body) = self
             .send(req, b"grant_type=client_credentials".to_vec())
             .await?;
-        if status != 200 {
-            return Err(ApiError::Refused {
-                status,
-                code: Some("authentication".into()),
-                message: "PayPal refused the client id and secret".into(),
-            });
+        match status {
+            200 => {}
+            // The credentials themselves were refused.
+            400 | 401 | 403 => {
+                return Err(ApiError::Refused {
+                    status,
+                    code: Some("authentication".into()),
+                    message: "PayPal refused the client id and secret".into(),
+                });
+            }
+            // Busy or down: nothing was refused, the call is tried again later.
+            _ => {
+                return Err(ApiError::Unavailable(format!(
+                    "PayPal's token endpoint answered {status}"
+                )));
+            }
         }
         let t: Token = read(&body)?;
         let lasts = Duration::from_secs(t.expires_in.saturating_sub(60).max(60));
@@ -347,6 +365,10 @@ impl PaypalApi {
             }
             if let Some(id) = request_id {
                 req = req.header("PayPal-Request-Id", id);
+            }
+            // The whole order in answers (captures included), not PayPal's minimal default.
+            if path.starts_with("/v2/checkout/orders") {
+                req = req.header("Prefer", "return=representation");
             }
             let (status, answer) = self.send(req, payload.clone()).await?;
             match status {
@@ -397,9 +419,10 @@ impl PaypalApi {
         let body = json!({
             "intent": "CAPTURE",
             "purchase_units": [{
+                // Not `invoice_id`: PayPal refuses a second payment under one, and two shops
+                // (or a store re-seeded for tests) sharing an account repeat order numbers.
                 "reference_id": number,
                 "custom_id": number,
-                "invoice_id": number,
                 "amount": amount,
             }],
             "payment_source": { "paypal": { "experience_context": {
@@ -418,18 +441,20 @@ impl PaypalApi {
                 Some(body.to_string().into_bytes()),
             )
             .await?;
-        let order: OrderBody = read(&answer)?;
-        let approve_url = order
-            .links
-            .into_iter()
-            .find(|l| l.rel == "payer-action" || l.rel == "approve")
-            .map(|l| l.href)
-            .ok_or_else(|| {
-                ApiError::Unavailable("PayPal's order has no link to approve it".into())
-            })?;
+        let order: OrderState = read::<OrderBody>(&answer)?.into();
+        let approve_url = self.approvable(order.approve_url)?;
         Ok(Created {
             id: order.id,
             approve_url,
+        })
+    }
+
+    /// The shopper's way to approve an order, only on PayPal's own checkout site (the
+    /// address comes from an answer: it is not followed anywhere else).
+    pub fn approvable(&self, url: Option<String>) -> Result<String, ApiError> {
+        let site = format!("{}/", checkout_origin(&self.base));
+        url.filter(|u| u.starts_with(&site)).ok_or_else(|| {
+            ApiError::Unavailable("PayPal's order has no link to approve it on its site".into())
         })
     }
 
@@ -467,9 +492,11 @@ impl PaypalApi {
         number: &str,
     ) -> Result<Refund, ApiError> {
         let value = to_paypal(amount).ok_or_else(|| ApiError::Amount(format!("{amount:?}")))?;
+        // Not `invoice_id`: PayPal takes each once per capture, and an order is refunded in
+        // parts. `note_to_payer` says which order it was.
         let body = json!({
             "amount": { "currency_code": amount.currency.code(), "value": value },
-            "invoice_id": number,
+            "note_to_payer": number,
         });
         let answer = self
             .call(

@@ -83,6 +83,28 @@ impl Checkout {
         if pay.attempts >= MAX_CARD_ATTEMPTS {
             return Ok(PaypalStep::NotPaid("too_many_attempts"));
         }
+        // This try's PayPal order, if it has one: approved since (captured now), or still
+        // to approve (back to it), whatever PayPal remembers of its request id.
+        if let Some(reference) = &pay.provider_ref {
+            let now = match api.order(reference).await {
+                Ok(now) => now,
+                Err(e) => return Ok(unreached(&order, &e)),
+            };
+            match now.status.as_str() {
+                "APPROVED" | "COMPLETED" => return self.capture_paypal(reference).await,
+                "CREATED" | "SAVED" | "PAYER_ACTION_REQUIRED" => {
+                    return Ok(match api.approvable(now.approve_url) {
+                        Ok(url) => PaypalStep::Approve(url),
+                        Err(e) => unreached(&order, &e),
+                    });
+                }
+                "VOIDED" => {
+                    self.next_try(&pay).await?;
+                    return Box::pin(self.paypal_approval(token, locale)).await;
+                }
+                _ => return Ok(PaypalStep::Waiting),
+            }
+        }
         let view = self
             .order_by_token(token)
             .await?
@@ -181,10 +203,18 @@ impl Checkout {
                     Err(e) => return Ok(unreached(&order, &e)),
                 },
                 Some("ORDER_NOT_APPROVED") => return Ok(PaypalStep::NotPaid("cancelled")),
-                _ => {
-                    tracing::warn!(order = %order.number, %message, "PayPal refused a capture");
+                // The funding source was refused: the next try is a new PayPal order, where
+                // the shopper picks another.
+                Some("INSTRUMENT_DECLINED" | "PAYER_ACTION_REQUIRED" | "TRANSACTION_REFUSED") => {
+                    tracing::info!(order = %order.number, %message, "PayPal declined a capture");
                     self.next_try(&pay).await?;
                     return Ok(PaypalStep::NotPaid("declined"));
+                }
+                // Anything else says nothing of the shopper's money: the order is kept, to be
+                // captured by the next return, the webhook's next delivery or the sweep.
+                _ => {
+                    tracing::warn!(order = %order.number, %message, "PayPal refused a capture");
+                    return Ok(PaypalStep::Waiting);
                 }
             },
             Err(e) => return Ok(unreached(&order, &e)),
@@ -255,6 +285,70 @@ impl Checkout {
             .exec(self.db())
             .await?;
         Ok(())
+    }
+}
+
+impl Checkout {
+    /// PayPal payments with a PayPal order and still pending past their window are asked
+    /// about before anything is released (`release_unpaid` leaves them here): approved ones
+    /// are captured, completed ones settled (the store may have missed both the shopper's
+    /// return and the webhook), a capture still pending at PayPal left to its webhook, and
+    /// the rest cancelled with their stock released. Returns how many orders changed. A
+    /// payment PayPal cannot be asked about now is left for the next sweep.
+    pub async fn sweep_paypal_payments(
+        &self,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<usize, CheckoutError> {
+        let Some(api) = self.paypal() else {
+            return Ok(0);
+        };
+        let due = payment::Entity::find()
+            .filter(payment::Column::Method.eq(PAYPAL))
+            .filter(payment::Column::Status.eq("pending"))
+            .filter(payment::Column::ProviderRef.is_not_null())
+            .filter(payment::Column::ExpiresAt.lt(now))
+            .all(self.db())
+            .await?;
+        let mut changed = 0;
+        for pay in due {
+            let Some(reference) = pay.provider_ref.clone() else {
+                continue;
+            };
+            let state = match api.order(&reference).await {
+                Ok(state) => Some(state),
+                // PayPal does not know it (another account or its sandbox): no money can
+                // come through it.
+                Err(ApiError::Refused { status: 404, .. }) => None,
+                Err(e) => {
+                    tracing::warn!(%reference, error = %e, "PayPal payment not read; next sweep");
+                    continue;
+                }
+            };
+            let step = match state.as_ref().map(|s| s.status.as_str()) {
+                Some("APPROVED" | "COMPLETED") => self.capture_paypal(&reference).await,
+                _ => {
+                    let event = ProviderEvent {
+                        provider: PAYPAL,
+                        id: format!("{reference}:expired"),
+                        kind: "order.read".into(),
+                        payment: Some((reference.clone(), PaymentChange::Cancelled)),
+                    };
+                    match self.apply_payment_event(&event).await {
+                        Ok(Outcome::Applied) => Ok(PaypalStep::Closed),
+                        Ok(_) => Ok(PaypalStep::Waiting),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match step {
+                Ok(PaypalStep::Paid | PaypalStep::Closed) => changed += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(%reference, error = %e, "PayPal payment not settled; next sweep")
+                }
+            }
+        }
+        Ok(changed)
     }
 }
 
