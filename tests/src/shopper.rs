@@ -3,10 +3,11 @@
 
 use crate::{PUBLIC_URL, Page, TestStore, attr_near};
 use http::StatusCode;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use tradewind_domain::entity::{
-    email_outbox, order_event, payment, product, shop_order, stock_level, variant,
+    email_outbox, order_event, payment, product, reservation, shop_order, stock_level, variant,
 };
 
 /// The checkout form filled in for Berlin, by bank transfer.
@@ -302,4 +303,29 @@ pub async fn refund_in_two(s: &TestStore, order: &shop_order::Model) {
             .await
             .is_err()
     );
+}
+
+/// The payment windows of `orders` ended a minute ago.
+pub async fn expire_payments(s: &TestStore, orders: &[&shop_order::Model]) {
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(payment::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+        .exec(&s.db)
+        .await
+        .expect("expire");
+}
+
+/// `order` is cancelled and holds no stock any more.
+pub async fn cancelled_and_released(s: &TestStore, order: &shop_order::Model) {
+    assert_eq!(reload(s, order).await.status, "cancelled");
+    let held = reservation::Entity::find()
+        .filter(reservation::Column::OrderId.eq(order.id))
+        .filter(reservation::Column::ReleasedAt.is_null())
+        .count(&s.db)
+        .await
+        .expect("count");
+    assert_eq!(held, 0, "the cancelled order's stock is released");
 }

@@ -5,14 +5,14 @@
 //! SQLite and PostgreSQL.
 
 use http::StatusCode;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::{payment, refund, reservation, shop_order};
+use tradewind_domain::entity::{refund, shop_order};
 use tradewind_domain::i18n::t;
 use tradewind_tests::shopper::{
-    BERLIN, Shopper, TOKYO, paid_once, payment_of, place_order, refund_in_two, reload, urlencode,
+    BERLIN, Shopper, TOKYO, cancelled_and_released, expire_payments, paid_once, payment_of,
+    place_order, refund_in_two, reload, urlencode,
 };
 use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_cards};
@@ -206,15 +206,7 @@ async fn payments_left_pending_are_settled_with_stripe(s: &TestStore, peer: &Str
     let asked = pay(&b2, &closed, &peer.card(CARD_3DS).await).await;
     peer.authenticate(asked["Authenticate"].as_str().expect("secret"), true)
         .await;
-    payment::Entity::update_many()
-        .col_expr(
-            payment::Column::ExpiresAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
-        )
-        .filter(payment::Column::OrderId.is_in([left.id, closed.id]))
-        .exec(&s.db)
-        .await
-        .expect("expire");
+    expire_payments(s, &[&left, &closed]).await;
     let checkout = &s.state.app.checkout;
     // Releasing unpaid orders leaves payments tried at Stripe alone: they may have succeeded.
     assert_eq!(checkout.release_unpaid().await.expect("release"), 0);
@@ -224,16 +216,9 @@ async fn payments_left_pending_are_settled_with_stripe(s: &TestStore, peer: &Str
         .expect("sweep");
     assert_eq!(changed, 2);
     assert_eq!(reload(s, &closed).await.status, "paid");
-    assert_eq!(reload(s, &left).await.status, "cancelled");
+    cancelled_and_released(s, &left).await;
     let intent = payment_of(s, &left).await.provider_ref.expect("intent");
     assert_eq!(peer.intent(&intent).await["status"], "canceled");
-    let held = reservation::Entity::find()
-        .filter(reservation::Column::OrderId.eq(left.id))
-        .filter(reservation::Column::ReleasedAt.is_null())
-        .count(&s.db)
-        .await
-        .expect("count");
-    assert_eq!(held, 0, "the cancelled order's stock is released");
     // Nothing is left to do.
     assert_eq!(
         checkout

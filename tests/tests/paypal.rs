@@ -4,16 +4,14 @@
 //! return and the capture, PayPal's webhook, and refunds. SQLite and PostgreSQL.
 
 use http::StatusCode;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::{payment, reservation, shop_order};
+use tradewind_domain::entity::shop_order;
 use tradewind_domain::i18n::t;
 use tradewind_tests::paypal_peer::PaypalPeer;
 use tradewind_tests::shopper::{
-    BERLIN, Shopper, TOKYO, paid_once, payment_of, place_order, refund_in_two, reload,
-    variant_in_stock,
+    BERLIN, Shopper, TOKYO, cancelled_and_released, expire_payments, paid_once, payment_of,
+    place_order, refund_in_two, reload, variant_in_stock,
 };
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_paypal};
 
@@ -237,15 +235,7 @@ async fn payments_left_pending_are_settled_with_paypal(s: &TestStore) {
     let (left, _, _, _) = paypal_order(s, "de", &BERLIN).await;
     let (approved, _, to_paypal, _) = paypal_order(s, "de", &BERLIN).await;
     peer.decide(&to_paypal, true).await;
-    payment::Entity::update_many()
-        .col_expr(
-            payment::Column::ExpiresAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
-        )
-        .filter(payment::Column::OrderId.is_in([left.id, approved.id]))
-        .exec(&s.db)
-        .await
-        .expect("expire");
+    expire_payments(s, &[&left, &approved]).await;
     let checkout = &s.state.app.checkout;
     // Releasing unpaid orders leaves payments that reached PayPal alone: PayPal is asked.
     assert_eq!(checkout.release_unpaid().await.expect("release"), 0);
@@ -255,14 +245,7 @@ async fn payments_left_pending_are_settled_with_paypal(s: &TestStore) {
         .expect("sweep");
     assert_eq!(changed, 2);
     paid_once(s, &approved).await;
-    assert_eq!(reload(s, &left).await.status, "cancelled");
-    let held = reservation::Entity::find()
-        .filter(reservation::Column::OrderId.eq(left.id))
-        .filter(reservation::Column::ReleasedAt.is_null())
-        .count(&s.db)
-        .await
-        .expect("count");
-    assert_eq!(held, 0, "the cancelled order's stock is released");
+    cancelled_and_released(s, &left).await;
     assert_eq!(
         checkout
             .sweep_paypal_payments(chrono::Utc::now())

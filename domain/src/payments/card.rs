@@ -263,13 +263,7 @@ impl Checkout {
         let Some(api) = self.stripe() else {
             return Ok(0);
         };
-        let due = payment::Entity::find()
-            .filter(payment::Column::Method.eq(CARD))
-            .filter(payment::Column::Status.eq("pending"))
-            .filter(payment::Column::ProviderRef.is_not_null())
-            .filter(payment::Column::ExpiresAt.lt(now))
-            .all(self.db())
-            .await?;
+        let due = self.due_at_provider(CARD, now).await?;
         let mut changed = 0;
         for pay in due {
             let Some(order) = shop_order::Entity::find_by_id(pay.order_id)

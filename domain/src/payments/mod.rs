@@ -238,6 +238,24 @@ impl Checkout {
     }
 }
 
+impl Checkout {
+    /// Payments by `method` that reached their provider (they have its reference) and are
+    /// still pending past their window at `now`: the ones a provider's sweep asks about.
+    pub(crate) async fn due_at_provider(
+        &self,
+        method: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Vec<payment::Model>, CheckoutError> {
+        Ok(payment::Entity::find()
+            .filter(payment::Column::Method.eq(method))
+            .filter(payment::Column::Status.eq("pending"))
+            .filter(payment::Column::ProviderRef.is_not_null())
+            .filter(payment::Column::ExpiresAt.lt(now))
+            .all(self.db())
+            .await?)
+    }
+}
+
 async fn set_payment_status(
     txn: &DatabaseTransaction,
     payment_id: i32,

@@ -302,13 +302,7 @@ impl Checkout {
         let Some(api) = self.paypal() else {
             return Ok(0);
         };
-        let due = payment::Entity::find()
-            .filter(payment::Column::Method.eq(PAYPAL))
-            .filter(payment::Column::Status.eq("pending"))
-            .filter(payment::Column::ProviderRef.is_not_null())
-            .filter(payment::Column::ExpiresAt.lt(now))
-            .all(self.db())
-            .await?;
+        let due = self.due_at_provider(PAYPAL, now).await?;
         let mut changed = 0;
         for pay in due {
             let Some(reference) = pay.provider_ref.clone() else {
