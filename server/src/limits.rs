@@ -71,48 +71,59 @@ fn household(ip: IpAddr) -> IpAddr {
 
 pub type Limits = Arc<GovernorConfig<ClientIp, governor::middleware::NoOpMiddleware>>;
 
-/// The limits for suggestions.
-pub fn suggestions(behind_proxy: bool) -> Limits {
-    per_client(behind_proxy, SUGGEST_REFILL, SUGGEST_BURST)
-}
-
 /// Card payments: a burst of this many tries, then one more every `CARD_REFILL`. A shopper
 /// whose cards are declined tries a few; a script testing stolen cards over many orders is
 /// slowed to ten a minute (one order takes 8 cards at most, `payments::card`).
 pub const CARD_BURST: u32 = 10;
 pub const CARD_REFILL: Duration = Duration::from_secs(6);
 
-/// The card form's call, `/api/card_step`: its own, far smaller bucket per client. The
-/// route is leptos_axum's own (registered for the server function), so this middleware,
+/// A bucket per client for one server function's call. leptos_axum registers each function
+/// at its own exact route, which a layer on `/api/{*fn_name}` never sees: this middleware,
 /// on the whole router, picks the call by its path.
 #[derive(Clone)]
-pub struct CardLimit {
+pub struct PathLimit {
+    path: &'static str,
     limits: Limits,
     client: ClientIp,
+    /// For `Retry-After`, in whole seconds (at least one).
+    retry_after: u64,
 }
 
-impl CardLimit {
-    pub fn new(behind_proxy: bool) -> Self {
+impl PathLimit {
+    fn new(path: &'static str, refill: Duration, burst: u32, behind_proxy: bool) -> Self {
         Self {
-            limits: per_client(behind_proxy, CARD_REFILL, CARD_BURST),
+            path,
+            limits: per_client(behind_proxy, refill, burst),
             client: ClientIp { behind_proxy },
+            retry_after: refill.as_secs().max(1),
         }
+    }
+
+    /// Search suggestions, `/api/suggest`.
+    pub fn suggestions(behind_proxy: bool) -> Self {
+        Self::new("/api/suggest", SUGGEST_REFILL, SUGGEST_BURST, behind_proxy)
+    }
+
+    /// The card form's call, `/api/card_step`: a far smaller bucket.
+    pub fn card_step(behind_proxy: bool) -> Self {
+        Self::new("/api/card_step", CARD_REFILL, CARD_BURST, behind_proxy)
     }
 }
 
-pub async fn card_step_limit(
-    axum::extract::State(limit): axum::extract::State<CardLimit>,
+/// 429 with `Retry-After` for a client that emptied its bucket for `limit`'s path.
+pub async fn path_limit(
+    axum::extract::State(limit): axum::extract::State<PathLimit>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if req.uri().path() == "/api/card_step"
+    if req.uri().path() == limit.path
         && let Ok(key) = limit.client.extract(&req)
         && limit.limits.limiter().check_key(&key).is_err()
     {
         return (
             http::StatusCode::TOO_MANY_REQUESTS,
-            [(http::header::RETRY_AFTER, CARD_REFILL.as_secs().to_string())],
+            [(http::header::RETRY_AFTER, limit.retry_after.to_string())],
         )
             .into_response();
     }

@@ -17,7 +17,6 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
-use tower_governor::GovernorLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -80,12 +79,7 @@ pub fn router(state: AppState) -> Router {
             "/{locale}/orders/{token}/paypal",
             post(crate::paypal::start).get(crate::paypal::returned),
         )
-        .route(
-            "/api/{*fn_name}",
-            get(server_fns.clone())
-                .post(server_fns)
-                .layer(GovernorLayer::new(limits::suggestions(state.trusted_proxy))),
-        )
+        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context, app);
     let router = if embedded {
         router.route("/pkg/{file}", get(assets::serve_embedded))
@@ -109,10 +103,15 @@ pub fn router(state: AppState) -> Router {
                 .service(ServeDir::new(&state.media_dir)),
         )
         .fallback(move |req: Request| not_found(req))
-        // The card form's call has a route of its own (leptos_axum's): limited here.
+        // Server functions have routes of their own (leptos_axum's): the ones a script
+        // could hammer are limited here, by path.
         .layer(middleware::from_fn_with_state(
-            limits::CardLimit::new(state.trusted_proxy),
-            limits::card_step_limit,
+            limits::PathLimit::card_step(state.trusted_proxy),
+            limits::path_limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            limits::PathLimit::suggestions(state.trusted_proxy),
+            limits::path_limit,
         ))
         .layer(middleware::from_fn(tidy_html))
         .layer(middleware::from_fn_with_state(

@@ -336,7 +336,8 @@ pub async fn load_search(
 }
 
 /// Products matching what is typed so far, for the header's search box.
-#[server(input = leptos::server_fn::codec::GetUrl)]
+// A fixed endpoint, `/api/suggest`: the per-client limit picks the call by its path.
+#[server(input = leptos::server_fn::codec::GetUrl, endpoint = "suggest")]
 pub async fn suggest(locale: String, q: String) -> Result<Vec<Suggestion>, ServerFnError> {
     server::suggest(&locale, &q).await
 }
