@@ -84,7 +84,7 @@ pub async fn paypal(State(state): State<AppState>, headers: HeaderMap, body: Byt
         cert_url: header("paypal-cert-url"),
         auth_algo: header("paypal-auth-algo"),
     };
-    if sent.id.is_empty() || sent.sig.is_empty() {
+    if sent.id.is_empty() || sent.sig.is_empty() || !api.could_be_paypals(&sent.cert_url) {
         return (StatusCode::BAD_REQUEST, "not signed by PayPal").into_response();
     }
     match api.verify_webhook(webhook_id, &sent, &body).await {

@@ -181,6 +181,17 @@ async fn the_webhook_pays_an_order_whose_shopper_closed_the_tab(s: &TestStore) {
         deliver(s, &approved, &forged).await.0,
         StatusCode::BAD_REQUEST
     );
+    // A certificate from elsewhere is refused without asking PayPal.
+    let mut elsewhere = peer.sign(&approved).await;
+    for (k, v) in &mut elsewhere {
+        if k == "paypal-cert-url" {
+            *v = "https://evil.example/cert".into();
+        }
+    }
+    assert_eq!(
+        deliver(s, &approved, &elsewhere).await.0,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(deliver(s, &approved, &[]).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(reload(s, &order).await.status, "pending_payment");
 

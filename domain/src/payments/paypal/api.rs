@@ -514,6 +514,27 @@ impl PaypalApi {
         Ok(Refund { id: r.id, status })
     }
 
+    /// Whether a delivery's certificate address could be PayPal's: https on a paypal.com
+    /// host for PayPal's own API, or on the stand-in's origin. Anything else is refused
+    /// without asking PayPal, so that junk posted to the webhook costs no call.
+    pub fn could_be_paypals(&self, cert_url: &str) -> bool {
+        let host_of = |url: &str| -> Option<(String, String)> {
+            let (scheme, rest) = url.split_once("://")?;
+            let host = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+            Some((scheme.to_ascii_lowercase(), host))
+        };
+        let (Some((scheme, host)), Some((_, api_host))) = (host_of(cert_url), host_of(&self.base))
+        else {
+            return false;
+        };
+        let paypal = |h: &str| h == "paypal.com" || h.ends_with(".paypal.com");
+        if paypal(api_host.split(':').next().unwrap_or_default()) {
+            scheme == "https" && paypal(&host)
+        } else {
+            host == api_host
+        }
+    }
+
     /// Whether PayPal vouches for a webhook delivery: `event` is the body as received,
     /// `webhook_id` the store's webhook at PayPal.
     pub async fn verify_webhook(
@@ -567,5 +588,24 @@ fn path_part(id: &str) -> Result<&str, ApiError> {
             code: None,
             message: format!("`{id}` is not a {PAYPAL} id"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificates_come_from_paypal_or_the_stand_in() {
+        let live = PaypalApi::new(LIVE_API_BASE, "id", "secret");
+        assert!(live.could_be_paypals("https://api.paypal.com/v1/notifications/certs/CERT-1"));
+        assert!(live.could_be_paypals("https://api.sandbox.paypal.com/v1/notifications/certs/C"));
+        assert!(!live.could_be_paypals("http://api.paypal.com/v1/notifications/certs/CERT-1"));
+        assert!(!live.could_be_paypals("https://paypal.com.evil.example/cert"));
+        assert!(!live.could_be_paypals("https://evil.example/api.paypal.com"));
+        assert!(!live.could_be_paypals("not a url"));
+        let stand_in = PaypalApi::new("http://127.0.0.1:4010", "id", "secret");
+        assert!(stand_in.could_be_paypals("http://127.0.0.1:4010/v1/notifications/certs/C"));
+        assert!(!stand_in.could_be_paypals("http://127.0.0.1:9999/v1/notifications/certs/C"));
     }
 }
