@@ -4,7 +4,7 @@
 //! shopper approves, and webhook signatures. Prism takes seconds to read the files, so one
 //! peer serves every test of a binary; it stops when the binary ends.
 
-use crate::peer::ScriptPeer;
+use crate::peer::{ScriptPeer, http};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -18,15 +18,6 @@ pub struct PaypalPeer {
 }
 
 static PEER: OnceLock<PaypalPeer> = OnceLock::new();
-
-type Http = hyper_util::client::legacy::Client<
-    hyper_util::client::legacy::connect::HttpConnector,
-    http_body_util::Full<bytes::Bytes>,
->;
-
-fn http() -> Http {
-    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
-}
 
 impl PaypalPeer {
     /// The binary's peer, started on first use.

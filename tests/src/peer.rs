@@ -8,6 +8,16 @@ use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// A plain-HTTP client for talking to a peer from a test.
+pub type Http = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+pub fn http() -> Http {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
+}
+
 pub struct ScriptPeer {
     child: Child,
     pub port: u16,

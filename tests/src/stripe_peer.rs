@@ -3,7 +3,7 @@
 //! uses). The test plays the browser's part with it: Stripe.js's card tokens and 3-D Secure
 //! answers are the same HTTP calls localstripe's Stripe.js makes.
 
-use crate::peer::ScriptPeer;
+use crate::peer::{ScriptPeer, http};
 
 pub const SECRET_KEY: &str = "sk_test_tradewind";
 pub const PUBLISHABLE_KEY: &str = "pk_test_tradewind";
@@ -16,15 +16,6 @@ pub const CARD_3DS: &str = "4000002760003184";
 
 pub struct StripePeer {
     peer: ScriptPeer,
-}
-
-type Http = hyper_util::client::legacy::Client<
-    hyper_util::client::legacy::connect::HttpConnector,
-    http_body_util::Full<bytes::Bytes>,
->;
-
-fn http() -> Http {
-    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
 }
 
 impl StripePeer {

@@ -95,6 +95,17 @@ impl OrderStatus {
     }
 }
 
+/// What `order` was charged, as kept when it was placed.
+fn breakdown_of(order: &shop_order::Model) -> Result<Breakdown, CheckoutError> {
+    serde_json::from_str(&order.breakdown)
+        .map_err(|e| DomainError::Corrupt(format!("order breakdown: {e}")).into())
+}
+
+/// `order`'s totals as charged (what a provider is asked to take).
+pub(crate) fn totals_of(order: &shop_order::Model) -> Result<super::view::Totals, CheckoutError> {
+    Ok(breakdown_of(order)?.totals)
+}
+
 /// A manual payment method: the shopper pays outside the store and the merchant confirms.
 pub const MANUAL_METHODS: [&str; 2] = ["bank_transfer", "cash_on_delivery"];
 
@@ -978,8 +989,7 @@ impl Checkout {
             .await?
             .ok_or(DomainError::NotFound)?;
         let currency = currency_of(&order)?;
-        let breakdown: Breakdown = serde_json::from_str(&order.breakdown)
-            .map_err(|e| DomainError::Corrupt(format!("order breakdown: {e}")))?;
+        let breakdown = breakdown_of(&order)?;
         let lines = order_line::Entity::find()
             .filter(order_line::Column::OrderId.eq(order_id))
             .order_by_asc(order_line::Column::Id)

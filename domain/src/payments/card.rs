@@ -11,7 +11,7 @@
 //! cancelled with their stock released (`sweep_card_payments`).
 
 use super::stripe::api::{ApiError, Intent, StripeApi};
-use super::{Outcome, PaymentChange, ProviderEvent};
+use super::{Outcome, PaymentChange, ProviderEvent, Standing};
 use crate::checkout::{Checkout, CheckoutError, OrderStatus, status_of};
 use crate::entity::{payment, shop_order};
 use crate::error::DomainError;
@@ -327,13 +327,9 @@ impl Checkout {
     }
 }
 
-/// The idempotency key of an order's PaymentIntent: the order number and a digest of its
-/// status-page token (unique across stores sharing a Stripe account; the token itself, a
-/// secret, never leaves the store this way).
+/// The idempotency key of an order's PaymentIntent.
 fn intent_key(order: &shop_order::Model) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("stripe-intent:{}", order.token));
-    format!("{}-{}", order.number, hex::encode(&digest[..12]))
+    super::order_key(order, "stripe-intent")
 }
 
 /// An order that no longer takes a card payment, and what to say.
@@ -341,12 +337,11 @@ fn closed(
     order: &shop_order::Model,
     pay: &payment::Model,
 ) -> Result<Option<CardStep>, CheckoutError> {
-    Ok(match status_of(order)? {
-        OrderStatus::PendingPayment if pay.status == "pending" => None,
-        OrderStatus::PendingPayment => Some(CardStep::Waiting),
-        OrderStatus::Cancelled => Some(CardStep::Closed),
-        _ => Some(CardStep::Paid),
-    })
+    Ok(super::standing(order, pay)?.map(|s| match s {
+        Standing::Waiting => CardStep::Waiting,
+        Standing::Closed => CardStep::Closed,
+        Standing::Paid => CardStep::Paid,
+    }))
 }
 
 impl Checkout {

@@ -48,6 +48,40 @@ pub enum ApiError {
     Amount(String),
 }
 
+/// Where an order stands for a payment the shopper makes through a provider, once it no
+/// longer takes one: `standing` says which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// Still pending, but its payment moved on (paid, or waiting for the merchant).
+    Waiting,
+    /// Cancelled.
+    Closed,
+    /// Paid, or further along.
+    Paid,
+}
+
+/// `None` while `order` still takes a payment through `pay`; else where it stands.
+pub(crate) fn standing(
+    order: &shop_order::Model,
+    pay: &payment::Model,
+) -> Result<Option<Standing>, CheckoutError> {
+    Ok(match status_of(order)? {
+        OrderStatus::PendingPayment if pay.status == "pending" => None,
+        OrderStatus::PendingPayment => Some(Standing::Waiting),
+        OrderStatus::Cancelled => Some(Standing::Closed),
+        _ => Some(Standing::Paid),
+    })
+}
+
+/// A key naming `order` at a provider for `purpose`: its number and a digest of its
+/// status-page token, unique across stores sharing one account, while the token itself, a
+/// secret, never leaves the store.
+pub(crate) fn order_key(order: &shop_order::Model, purpose: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{purpose}:{}", order.token));
+    format!("{}-{}", order.number, hex::encode(&digest[..12]))
+}
+
 /// What a provider says happened to a payment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaymentChange {

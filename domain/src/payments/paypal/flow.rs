@@ -13,11 +13,11 @@
 
 use super::PAYPAL;
 use super::api::{OrderState, PaypalApi};
-use crate::checkout::{Checkout, CheckoutError, OrderStatus, status_of};
+use crate::checkout::{Checkout, CheckoutError};
 use crate::entity::{payment, shop_order};
 use crate::error::DomainError;
 use crate::payments::card::MAX_CARD_ATTEMPTS;
-use crate::payments::{ApiError, Outcome, PaymentChange, ProviderEvent};
+use crate::payments::{ApiError, Outcome, PaymentChange, ProviderEvent, Standing};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -105,15 +105,12 @@ impl Checkout {
                 _ => return Ok(PaypalStep::Waiting),
             }
         }
-        let view = self
-            .order_by_token(token)
-            .await?
-            .ok_or(DomainError::NotFound)?;
+        let totals = crate::checkout::totals_of(&order)?;
         let page = format!("{}/{}/orders/{token}", self.public_url(), locale.code());
         let created = api
             .create_order(
                 &order.number,
-                &view.totals,
+                &totals,
                 &paypal_locale(locale),
                 &format!("{page}/paypal"),
                 &format!("{page}?paypal=cancelled"),
@@ -346,15 +343,11 @@ impl Checkout {
     }
 }
 
-/// The request id of order `order`'s PayPal order for try `attempt`: the order number and a
-/// digest of its status-page token (the token, a secret, never leaves the store).
+/// The request id of order `order`'s PayPal order for try `attempt`.
 fn request_id(order: &shop_order::Model, attempt: i32) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("paypal-order:{}", order.token));
     format!(
-        "tw-order-{}-{}-{attempt}",
-        order.number,
-        hex::encode(&digest[..12])
+        "tw-order-{}-{attempt}",
+        crate::payments::order_key(order, "paypal-order")
     )
 }
 
@@ -383,12 +376,11 @@ fn closed(
     order: &shop_order::Model,
     pay: &payment::Model,
 ) -> Result<Option<PaypalStep>, CheckoutError> {
-    Ok(match status_of(order)? {
-        OrderStatus::PendingPayment if pay.status == "pending" => None,
-        OrderStatus::PendingPayment => Some(PaypalStep::Waiting),
-        OrderStatus::Cancelled => Some(PaypalStep::Closed),
-        _ => Some(PaypalStep::Paid),
-    })
+    Ok(crate::payments::standing(order, pay)?.map(|s| match s {
+        Standing::Waiting => PaypalStep::Waiting,
+        Standing::Closed => PaypalStep::Closed,
+        Standing::Paid => PaypalStep::Paid,
+    }))
 }
 
 fn unreached(order: &shop_order::Model, e: &ApiError) -> PaypalStep {
