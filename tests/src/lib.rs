@@ -128,14 +128,8 @@ impl TestStore {
         let pid = std::process::id();
         let (url, cleanup) = empty_database(backend, n).await?;
         // Every test has a store of its own, all at once: small pools keep them all inside
-        // PostgreSQL's 100 connections. SQLite has no such limit, and three connections were
-        // seen to starve one page's concurrent loads (a request waiting until its timeout;
-        // see the note on issue 13): its stores get more.
-        let pool = match backend {
-            Backend::Postgres => 3,
-            Backend::Sqlite => 8,
-        };
-        let db = tradewind_server::db::connect_with(&url, pool)
+        // PostgreSQL's 100 connections.
+        let db = tradewind_server::db::connect_with(&url, 3)
             .await
             .expect("connect");
         tradewind_server::db::migrate(&db).await.expect("migrate");
