@@ -14,7 +14,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -38,8 +39,17 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// database pool under a burst.
 pub const MAX_IN_FLIGHT: usize = 512;
 
+/// The app's routes, listed once per process. Listing runs the app with leptos's resource
+/// loads switched off by a switch the whole process shares: a page rendered on another
+/// thread meanwhile waited for ever on its data (seen in the test suite, where every test
+/// builds a router, as a rare page answered 503 after the request timeout).
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let app_context = state.app.clone();
     let leptos_options = state.leptos.clone();
     let context = move || {

@@ -28,6 +28,7 @@ tradewind_tests::on_both_backends!(
     tax_rates_change_with_the_law_and_refuse_nonsense,
     an_older_binary_refuses_a_newer_database,
     metrics_count_requests_and_stay_off_the_shop,
+    pages_render_while_other_routers_are_built,
 );
 
 async fn home_and_locales(s: &TestStore) {
@@ -800,4 +801,47 @@ async fn metrics_count_requests_and_stay_off_the_shop(s: &TestStore) {
     assert_eq!(value("tradewind_sessions"), 0.0);
     // Shoppers cannot read them: the shop does not serve /metrics.
     assert_eq!(s.get("/metrics").await.status, StatusCode::NOT_FOUND);
+}
+
+/// Building a router lists the app's routes, and leptos lists them by running the app with
+/// resource loads switched off for the whole process: a page rendered on another thread at
+/// that moment waited for ever (a rare 503 in the suite, where every test builds routers).
+/// Routes are listed once per process, so routers built meanwhile leave pages alone.
+async fn pages_render_while_other_routers_are_built(s: &TestStore) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (stop, state) = (stop.clone(), s.state.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                while !stop.load(Ordering::Relaxed) {
+                    drop(tradewind_server::router(state.clone()));
+                    tokio::task::yield_now().await;
+                }
+            });
+        })
+    };
+    let mut answers = Vec::new();
+    for _ in 0..20 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            s.get("/en/products/lotus-teapot"),
+        )
+        .await;
+        let stalled = page.is_err();
+        answers.push(page.map(|p| p.status));
+        if stalled {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    builder.join().expect("the router builder");
+    assert!(
+        answers.iter().all(|a| matches!(a, Ok(StatusCode::OK))),
+        "product pages while routers were built: {answers:?}"
+    );
 }
