@@ -145,3 +145,20 @@ paypal-error-cancelled = Du hast PayPal verlassen, bevor du bezahlt hast. Deine 
 paypal-error-declined = PayPal konnte diese Zahlung nicht durchführen. Bitte wähle in PayPal eine andere Karte oder ein anderes Bankkonto und versuche es noch einmal, oder bestelle erneut mit einer anderen Zahlungsart.
 paypal-error-too_many_attempts = Für diese Bestellung gab es zu viele Zahlungsversuche. Bitte bestelle erneut mit einer anderen Zahlungsart oder kontaktiere uns.
 paypal-error-waiting = PayPal war gerade nicht erreichbar. Bitte versuche es in einer Minute noch einmal. Der Betrag wird nicht doppelt abgebucht.
+
+## Bezahlen per Zahlschein (OXXO, Konbini, Pix)
+payment-oxxo = OXXO (Barzahlung in einer OXXO-Filiale)
+payment-konbini = Konbini (Zahlung in einem Convenience Store)
+payment-pix = Pix
+voucher-oxxo-instructions = Bitte bezahle { $total } bis zum { $date } bar in einer beliebigen OXXO-Filiale: Zeig an der Kasse deinen Zahlschein vor oder nenne die unten stehende Referenznummer. Wir versenden deine Bestellung, sobald deine Zahlung eingegangen ist.
+voucher-konbini-instructions = Bitte bezahle { $total } bis zum { $date } in einer Filiale von FamilyMart, Lawson, Ministop oder Seicomart: Auf deinem Zahlschein findest du die Nummern, die du am Terminal im Geschäft eingeben musst. Wir versenden deine Bestellung, sobald deine Zahlung eingegangen ist.
+voucher-pix-instructions = Bitte bezahle { $total } bis zum { $date } mit Pix: Kopiere den unten stehenden Code in die App deiner Bank oder scanne den QR-Code auf deiner Zahlungsseite. Wir versenden deine Bestellung, sobald deine Zahlung eingegangen ist.
+voucher-oxxo-reference = Referenznummer
+voucher-konbini-reference = Zahlungsnummer
+voucher-pix-reference = Pix-Code (zum Kopieren und Einfügen)
+voucher-open = Zahlschein öffnen
+voucher-get = Zahlschein anfordern
+voucher-error-waiting = Dein Zahlschein konnte gerade nicht erstellt werden. Bitte versuche es in einer Minute noch einmal. Deine Artikel bleiben für dich reserviert.
+email-voucher-subject = So bezahlst du deine Bestellung { $number }
+email-voucher-intro = Hier erfährst du, wie du deine Bestellung bezahlst. Bis zum unten genannten Datum bleiben deine Artikel für dich reserviert.
+voucher-error-refused = Diese Zahlungsart ist für deine Bestellung nicht verfügbar. Wir haben deine Bestellung deshalb storniert, und deine Artikel sind nicht mehr für dich reserviert. Bitte bestelle erneut mit einer anderen Zahlungsart.

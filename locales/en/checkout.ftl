@@ -145,3 +145,20 @@ paypal-error-cancelled = You left PayPal before paying. Your order is still wait
 paypal-error-declined = PayPal could not take this payment. Try again with another card or bank account in PayPal, or place the order again with another payment method.
 paypal-error-too_many_attempts = This order has had too many payment attempts. Place it again with another payment method, or contact us.
 paypal-error-waiting = PayPal could not be reached just now. Try again in a minute: you will not be charged twice.
+
+## Paying by voucher (OXXO, konbini, Pix)
+payment-oxxo = OXXO (cash at an OXXO store)
+payment-konbini = Konbini (pay at a convenience store)
+payment-pix = Pix
+voucher-oxxo-instructions = Pay { $total } in cash at any OXXO store by { $date }: show the cashier your payment slip, or give them the reference below. We ship as soon as your payment arrives.
+voucher-konbini-instructions = Pay { $total } at a FamilyMart, Lawson, Ministop or Seicomart by { $date }: your payment slip has the numbers the store's terminal asks for. We ship as soon as your payment arrives.
+voucher-pix-instructions = Pay { $total } with Pix by { $date }: copy the code below into your bank's app, or scan the QR code on your payment page. We ship as soon as your payment arrives.
+voucher-oxxo-reference = Reference
+voucher-konbini-reference = Payment number
+voucher-pix-reference = Pix code (copy and paste)
+voucher-open = Open your payment slip
+voucher-get = Get your payment slip
+voucher-error-waiting = We could not prepare your payment slip just now. Try again in a minute: your items stay reserved.
+email-voucher-subject = How to pay for order { $number }
+email-voucher-intro = Here is how to pay for your order. We keep your items reserved until the date below.
+voucher-error-refused = This payment method is not available for your order, so we have cancelled it and released your items. Please place your order again with another payment method.

@@ -145,3 +145,20 @@ paypal-error-cancelled = Se ha salido de PayPal sin completar el pago. El pedido
 paypal-error-declined = PayPal no ha podido procesar este pago. Se puede volver a intentar con otra tarjeta o cuenta bancaria en PayPal, o volver a realizar el pedido con otro método de pago.
 paypal-error-too_many_attempts = Se han realizado demasiados intentos de pago en este pedido. Se puede volver a realizar el pedido con otro método de pago o ponerse en contacto con nosotros.
 paypal-error-waiting = No se ha podido conectar con PayPal en este momento. Se puede volver a intentar dentro de un minuto: no se cobrará dos veces.
+
+## Pago con ficha (OXXO, konbini, Pix)
+payment-oxxo = OXXO (pago en efectivo en OXXO)
+payment-konbini = Konbini (pago en tiendas de conveniencia)
+payment-pix = Pix
+voucher-oxxo-instructions = El pago de { $total } se realiza en efectivo en cualquier tienda OXXO a más tardar el { $date }: basta con mostrar la ficha de pago en caja o indicar la referencia que aparece a continuación. Enviaremos el pedido en cuanto recibamos el pago.
+voucher-konbini-instructions = El pago de { $total } se realiza en una tienda FamilyMart, Lawson, Ministop o Seicomart a más tardar el { $date }: la ficha de pago incluye los números que solicita la terminal de la tienda. Enviaremos el pedido en cuanto recibamos el pago.
+voucher-pix-instructions = El pago de { $total } se realiza con Pix a más tardar el { $date }: basta con copiar el código que aparece a continuación en la app del banco o escanear el código QR de la página de pago. Enviaremos el pedido en cuanto recibamos el pago.
+voucher-oxxo-reference = Referencia
+voucher-konbini-reference = Número de pago
+voucher-pix-reference = Código Pix (copiar y pegar)
+voucher-open = Abrir la ficha de pago
+voucher-get = Obtener la ficha de pago
+voucher-error-waiting = No se ha podido preparar la ficha de pago en este momento. Se puede volver a intentar dentro de un minuto: los artículos siguen reservados.
+email-voucher-subject = Cómo pagar el pedido { $number }
+email-voucher-intro = Estas son las instrucciones para pagar el pedido. Los artículos quedan reservados hasta la fecha que se indica a continuación.
+voucher-error-refused = Este método de pago no está disponible para este pedido, por lo que lo hemos cancelado y los artículos ya no están reservados. Se puede volver a realizar el pedido con otro método de pago.

@@ -145,3 +145,20 @@ paypal-error-cancelled = Vous avez quitté PayPal avant d’avoir payé. Votre c
 paypal-error-declined = PayPal n’a pas pu effectuer ce paiement. Veuillez réessayer avec une autre carte ou un autre compte bancaire dans PayPal, ou repasser commande avec un autre moyen de paiement.
 paypal-error-too_many_attempts = Trop de tentatives de paiement ont été effectuées pour cette commande. Veuillez repasser commande avec un autre moyen de paiement ou nous contacter.
 paypal-error-waiting = Impossible de joindre PayPal pour le moment. Veuillez réessayer dans une minute : le montant ne sera pas débité deux fois.
+
+## Paiement par bordereau (OXXO, konbini, Pix)
+payment-oxxo = OXXO (paiement en espèces dans un magasin OXXO)
+payment-konbini = Konbini (paiement dans une supérette)
+payment-pix = Pix
+voucher-oxxo-instructions = Veuillez régler { $total } en espèces dans n’importe quel magasin OXXO au plus tard le { $date } : présentez votre bordereau de paiement en caisse ou communiquez la référence ci-dessous. Nous expédions votre commande dès réception de votre paiement.
+voucher-konbini-instructions = Veuillez régler { $total } dans un magasin FamilyMart, Lawson, Ministop ou Seicomart au plus tard le { $date } : votre bordereau de paiement indique les numéros demandés par la borne du magasin. Nous expédions votre commande dès réception de votre paiement.
+voucher-pix-instructions = Veuillez régler { $total } avec Pix au plus tard le { $date } : copiez le code ci-dessous dans l’application de votre banque, ou scannez le QR code affiché sur votre page de paiement. Nous expédions votre commande dès réception de votre paiement.
+voucher-oxxo-reference = Référence
+voucher-konbini-reference = Numéro de paiement
+voucher-pix-reference = Code Pix (à copier-coller)
+voucher-open = Ouvrir votre bordereau de paiement
+voucher-get = Obtenir votre bordereau de paiement
+voucher-error-waiting = Nous n’avons pas pu préparer votre bordereau de paiement pour le moment. Veuillez réessayer dans une minute : vos articles restent réservés.
+email-voucher-subject = Comment régler votre commande { $number }
+email-voucher-intro = Voici comment régler votre commande. Nous vous réservons vos articles jusqu’à la date indiquée ci-dessous.
+voucher-error-refused = Ce moyen de paiement n’est pas disponible pour votre commande. Nous l’avons donc annulée, et vos articles ne sont plus réservés. Veuillez repasser commande avec un autre moyen de paiement.

@@ -145,3 +145,20 @@ paypal-error-cancelled = Anda meninggalkan PayPal sebelum membayar. Pesanan Anda
 paypal-error-declined = PayPal tidak dapat memproses pembayaran ini. Silakan coba lagi dengan kartu atau rekening bank lain di PayPal, atau buat pesanan lagi dengan metode pembayaran lain.
 paypal-error-too_many_attempts = Terlalu banyak percobaan pembayaran untuk pesanan ini. Silakan buat pesanan lagi dengan metode pembayaran lain atau hubungi kami.
 paypal-error-waiting = PayPal tidak dapat dihubungi saat ini. Silakan coba lagi dalam satu menit: Anda tidak akan ditagih dua kali.
+
+## Pembayaran dengan slip (OXXO, konbini, Pix)
+payment-oxxo = OXXO (bayar tunai di gerai OXXO)
+payment-konbini = Konbini (bayar di minimarket)
+payment-pix = Pix
+voucher-oxxo-instructions = Silakan bayar { $total } secara tunai di gerai OXXO mana pun paling lambat { $date }: tunjukkan slip pembayaran Anda kepada kasir, atau sebutkan nomor referensi di bawah ini. Pesanan akan kami kirim segera setelah pembayaran Anda kami terima.
+voucher-konbini-instructions = Silakan bayar { $total } di FamilyMart, Lawson, Ministop, atau Seicomart paling lambat { $date }: nomor yang diminta oleh mesin di toko tercantum di slip pembayaran Anda. Pesanan akan kami kirim segera setelah pembayaran Anda kami terima.
+voucher-pix-instructions = Silakan bayar { $total } dengan Pix paling lambat { $date }: salin kode di bawah ini ke aplikasi bank Anda, atau pindai kode QR di halaman pembayaran Anda. Pesanan akan kami kirim segera setelah pembayaran Anda kami terima.
+voucher-oxxo-reference = Nomor referensi
+voucher-konbini-reference = Nomor pembayaran
+voucher-pix-reference = Kode Pix (salin dan tempel)
+voucher-open = Buka slip pembayaran
+voucher-get = Dapatkan slip pembayaran
+voucher-error-waiting = Slip pembayaran Anda belum dapat kami siapkan saat ini. Silakan coba lagi satu menit lagi: produk Anda tetap kami tahan.
+email-voucher-subject = Cara membayar pesanan { $number }
+email-voucher-intro = Berikut cara membayar pesanan Anda. Produk Anda kami tahan hingga tanggal di bawah ini.
+voucher-error-refused = Metode pembayaran ini tidak tersedia untuk pesanan Anda, sehingga pesanan telah kami batalkan dan produk Anda tidak lagi kami tahan. Silakan buat pesanan lagi dengan metode pembayaran lain.

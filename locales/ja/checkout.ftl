@@ -145,3 +145,20 @@ paypal-error-cancelled = お支払いが完了する前にPayPalから戻られ�
 paypal-error-declined = PayPalでこのお支払いを処理できませんでした。PayPalで別のカードまたは銀行口座をお選びのうえもう一度お試しいただくか、他のお支払い方法で改めてご注文ください。
 paypal-error-too_many_attempts = このご注文では、お支払いの試行回数が上限を超えました。他のお支払い方法で改めてご注文いただくか、当店までお問い合わせください。
 paypal-error-waiting = ただいまPayPalに接続できませんでした。1分ほどしてから、もう一度お試しください。二重に請求されることはありません。
+
+## 払込票でのお支払い（OXXO、コンビニ、Pix）
+payment-oxxo = OXXO（OXXO店舗での現金払い）
+payment-konbini = コンビニ払い
+payment-pix = Pix
+voucher-oxxo-instructions = { $date } までに、OXXOの店舗で { $total } を現金でお支払いください。レジで払込票をご提示いただくか、下記の参照番号をお伝えください。ご入金を確認しだい発送いたします。
+voucher-konbini-instructions = { $date } までに、ファミリーマート、ローソン、ミニストップ、セイコーマートのいずれかで { $total } をお支払いください。店頭端末で入力する番号は払込票に記載されています。ご入金を確認しだい発送いたします。
+voucher-pix-instructions = { $date } までに、Pixで { $total } をお支払いください。下記のコードをコピーして銀行のアプリに貼り付けるか、お支払いページのQRコードを読み取ってください。ご入金を確認しだい発送いたします。
+voucher-oxxo-reference = 参照番号
+voucher-konbini-reference = お支払い番号
+voucher-pix-reference = Pixコード（コピー＆ペースト用）
+voucher-open = 払込票を表示する
+voucher-get = 払込票を発行する
+voucher-error-waiting = ただいま払込票を発行できませんでした。1分ほどしてから、もう一度お試しください。ご注文の商品は引き続き確保しております。
+email-voucher-subject = ご注文（ご注文番号 { $number }）のお支払い方法のご案内
+email-voucher-intro = ご注文のお支払い方法をご案内いたします。下記の期日まで、ご注文の商品を確保しております。
+voucher-error-refused = このお支払い方法は今回のご注文ではご利用いただけないため、ご注文をキャンセルし、商品の確保を解除いたしました。お手数ですが、他のお支払い方法で改めてご注文ください。

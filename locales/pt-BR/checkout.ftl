@@ -145,3 +145,20 @@ paypal-error-cancelled = Você saiu do PayPal antes de pagar. Seu pedido continu
 paypal-error-declined = O PayPal não conseguiu processar este pagamento. Tente novamente com outro cartão ou conta bancária no PayPal, ou faça o pedido novamente com outra forma de pagamento.
 paypal-error-too_many_attempts = Houve tentativas demais de pagamento neste pedido. Faça o pedido novamente com outra forma de pagamento ou fale conosco.
 paypal-error-waiting = Não foi possível conectar ao PayPal no momento. Tente novamente daqui a um minuto: a cobrança não será feita duas vezes.
+
+## Pagamento por voucher (OXXO, konbini, Pix)
+payment-oxxo = OXXO (pagamento em dinheiro em uma loja OXXO)
+payment-konbini = Konbini (pagamento em loja de conveniência)
+payment-pix = Pix
+voucher-oxxo-instructions = Pague { $total } em dinheiro em qualquer loja OXXO até { $date }: mostre suas instruções de pagamento no caixa ou informe a referência abaixo. Enviamos seu pedido assim que o pagamento for recebido.
+voucher-konbini-instructions = Pague { $total } em uma loja FamilyMart, Lawson, Ministop ou Seicomart até { $date }: os números pedidos pelo terminal da loja estão nas suas instruções de pagamento. Enviamos seu pedido assim que o pagamento for recebido.
+voucher-pix-instructions = Pague { $total } com Pix até { $date }: copie o código abaixo e cole no app do seu banco, ou escaneie o QR Code na sua página de pagamento. Enviamos seu pedido assim que o pagamento for recebido.
+voucher-oxxo-reference = Referência
+voucher-konbini-reference = Número de pagamento
+voucher-pix-reference = Código Pix copia e cola
+voucher-open = Ver instruções de pagamento
+voucher-get = Gerar instruções de pagamento
+voucher-error-waiting = Não foi possível gerar suas instruções de pagamento agora. Tente novamente daqui a um minuto: seus itens continuam reservados.
+email-voucher-subject = Como pagar o pedido { $number }
+email-voucher-intro = Veja como pagar seu pedido. Seus itens ficam reservados até a data abaixo.
+voucher-error-refused = Esta forma de pagamento não está disponível para seu pedido. Por isso, cancelamos o pedido e seus itens não estão mais reservados. Faça o pedido novamente com outra forma de pagamento.

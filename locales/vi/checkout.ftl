@@ -145,3 +145,20 @@ paypal-error-cancelled = Bạn đã rời PayPal trước khi thanh toán. Đơn
 paypal-error-declined = PayPal không thể xử lý khoản thanh toán này. Vui lòng thử lại với thẻ hoặc tài khoản ngân hàng khác trong PayPal, hoặc đặt hàng lại bằng phương thức thanh toán khác.
 paypal-error-too_many_attempts = Đơn hàng này đã có quá nhiều lần thử thanh toán. Vui lòng đặt hàng lại bằng phương thức thanh toán khác hoặc liên hệ với chúng tôi.
 paypal-error-waiting = Hiện chưa thể kết nối với PayPal. Vui lòng thử lại sau một phút: bạn sẽ không bị trừ tiền hai lần.
+
+## Thanh toán bằng phiếu (OXXO, konbini, Pix)
+payment-oxxo = OXXO (trả tiền mặt tại cửa hàng OXXO)
+payment-konbini = Konbini (thanh toán tại cửa hàng tiện lợi)
+payment-pix = Pix
+voucher-oxxo-instructions = Vui lòng thanh toán { $total } bằng tiền mặt tại bất kỳ cửa hàng OXXO nào, chậm nhất vào ngày { $date }: hãy xuất trình phiếu thanh toán cho thu ngân hoặc cung cấp mã tham chiếu bên dưới. Chúng tôi sẽ gửi hàng ngay khi nhận được thanh toán của bạn.
+voucher-konbini-instructions = Vui lòng thanh toán { $total } tại FamilyMart, Lawson, Ministop hoặc Seicomart, chậm nhất vào ngày { $date }: phiếu thanh toán của bạn có các mã số mà máy tại cửa hàng yêu cầu nhập. Chúng tôi sẽ gửi hàng ngay khi nhận được thanh toán của bạn.
+voucher-pix-instructions = Vui lòng thanh toán { $total } qua Pix, chậm nhất vào ngày { $date }: sao chép mã bên dưới vào ứng dụng ngân hàng của bạn hoặc quét mã QR trên trang thanh toán. Chúng tôi sẽ gửi hàng ngay khi nhận được thanh toán của bạn.
+voucher-oxxo-reference = Mã tham chiếu
+voucher-konbini-reference = Mã số thanh toán
+voucher-pix-reference = Mã Pix (sao chép và dán)
+voucher-open = Mở phiếu thanh toán
+voucher-get = Lấy phiếu thanh toán
+voucher-error-waiting = Hiện chưa thể tạo phiếu thanh toán cho bạn. Vui lòng thử lại sau một phút: sản phẩm của bạn vẫn đang được giữ.
+email-voucher-subject = Hướng dẫn thanh toán đơn hàng { $number }
+email-voucher-intro = Dưới đây là hướng dẫn thanh toán đơn hàng của bạn. Chúng tôi sẽ giữ sản phẩm cho bạn đến hết ngày ghi bên dưới.
+voucher-error-refused = Phương thức thanh toán này không áp dụng được cho đơn hàng của bạn, vì vậy chúng tôi đã hủy đơn hàng và không còn giữ sản phẩm cho bạn nữa. Vui lòng đặt hàng lại bằng phương thức thanh toán khác.

@@ -145,3 +145,20 @@ paypal-error-cancelled = 您尚未完成付款就离开了 PayPal。您的订单
 paypal-error-declined = PayPal 未能完成此笔付款。请在 PayPal 中换用其他银行卡或银行账户重试，或使用其他支付方式重新提交订单。
 paypal-error-too_many_attempts = 此订单的支付尝试次数过多。请使用其他支付方式重新提交订单，或联系我们。
 paypal-error-waiting = 暂时无法连接 PayPal，请约一分钟后重试，不会重复扣款。
+
+## 凭付款单支付（OXXO、便利店、Pix）
+payment-oxxo = OXXO（在 OXXO 门店以现金支付）
+payment-konbini = 便利店支付（Konbini）
+payment-pix = Pix
+voucher-oxxo-instructions = 请于 { $date } 前在任一 OXXO 门店以现金支付 { $total }：向收银员出示付款单，或告知下方的参考号。我们收到款项后将尽快发货。
+voucher-konbini-instructions = 请于 { $date } 前在 FamilyMart、Lawson、Ministop 或 Seicomart 便利店支付 { $total }：店内终端机要求输入的号码均已列在您的付款单上。我们收到款项后将尽快发货。
+voucher-pix-instructions = 请于 { $date } 前通过 Pix 支付 { $total }：将下方代码复制到您的银行 App 中，或扫描付款页面上的二维码。我们收到款项后将尽快发货。
+voucher-oxxo-reference = 参考号
+voucher-konbini-reference = 付款编号
+voucher-pix-reference = Pix 代码（复制粘贴）
+voucher-open = 打开付款单
+voucher-get = 获取付款单
+voucher-error-waiting = 暂时无法生成您的付款单，请约一分钟后重试。您的商品仍为您保留。
+email-voucher-subject = 订单 { $number } 付款说明
+email-voucher-intro = 以下是订单的付款方式说明。我们将为您保留所选商品至下方所示日期。
+voucher-error-refused = 此支付方式不适用于您的订单，因此我们已取消该订单，并不再为您保留商品。请使用其他支付方式重新提交订单。

@@ -13,6 +13,7 @@ mod m0005_sessions;
 mod m0006_checkout;
 mod m0007_payments;
 mod m0008_card_attempts;
+mod m0009_payment_voucher;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_checkout::Migration),
             Box::new(m0007_payments::Migration),
             Box::new(m0008_card_attempts::Migration),
+            Box::new(m0009_payment_voucher::Migration),
         ]
     }
 }

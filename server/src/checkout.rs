@@ -337,6 +337,10 @@ pub async fn place(
             if p.method == tradewind_domain::checkout::PAYPAL {
                 return crate::paypal::approve(&state, s.locale, &p.token).await;
             }
+            // Paid by voucher: its slip made, then the order's page shows it.
+            if tradewind_domain::checkout::is_voucher(&p.method) {
+                return crate::voucher::make(&state, s.locale, &p.token).await;
+            }
             s.to(&format!("/orders/{}", p.token))
         }
         Err(e @ CheckoutError::PriceChanged) => refused(&state, &s, "/checkout/review", &e),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// needs.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (database schema m0008_card_attempts)"
+    " (database schema m0009_payment_voucher)"
 );
 
 #[derive(Debug, Parser)]

@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod shopper;
 pub mod sitemap;
 pub mod state;
+pub mod voucher;
 pub mod webhooks;
 
 use sea_orm::DatabaseConnection;

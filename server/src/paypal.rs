@@ -4,27 +4,16 @@
 //! there. Every step ends on the order's status page, with `?paypal=<code>` when it has
 //! something to say (`paypal-error-<code>` in the locale files).
 
-use crate::shopper::{form_locale, outage};
+use crate::shopper::{CsrfForm, order_button_locale, order_page, outage};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use tradewind_domain::Locale;
 use tradewind_domain::checkout::CheckoutError;
 use tradewind_domain::error::DomainError;
 use tradewind_domain::payments::paypal::flow::PaypalStep;
-
-#[derive(Deserialize)]
-pub struct PayForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-fn order_page(locale: Locale, token: &str) -> String {
-    format!("/{}/orders/{token}", locale.code())
-}
 
 /// The status page, saying how the PayPal step ended.
 fn back(locale: Locale, token: &str, step: &PaypalStep) -> Response {
@@ -51,14 +40,12 @@ pub async fn start(
     State(state): State<AppState>,
     Path((locale, token)): Path<(String, String)>,
     headers: HeaderMap,
-    Form(form): Form<PayForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
-    let back_to = |l: Locale| order_page(l, &token);
-    let locale = match form_locale(&state, &locale, &headers, &form.csrf, back_to) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    approve(&state, locale, &token).await
+    match order_button_locale(&state, &locale, &headers, &form, &token) {
+        Ok(locale) => approve(&state, locale, &token).await,
+        Err(r) => r,
+    }
 }
 
 /// GET /{locale}/orders/{token}/paypal: back from PayPal having approved; the payment is

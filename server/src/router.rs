@@ -89,6 +89,10 @@ pub fn router(state: AppState) -> Router {
             "/{locale}/orders/{token}/paypal",
             post(crate::paypal::start).get(crate::paypal::returned),
         )
+        .route(
+            "/{locale}/orders/{token}/voucher",
+            post(crate::voucher::start),
+        )
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context, app);
     let router = if embedded {

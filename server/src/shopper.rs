@@ -146,6 +146,31 @@ pub fn form_locale(
     Ok(locale)
 }
 
+/// A form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The status page of order `token`.
+pub fn order_page(locale: Locale, token: &str) -> String {
+    format!("/{}/orders/{token}", locale.code())
+}
+
+/// The locale of a button on order `token`'s page (PayPal, a voucher's slip), once its form is
+/// checked; else the answer to send (the order page in the form's language, saying why).
+#[allow(clippy::result_large_err)] // as `form_locale`
+pub fn order_button_locale(
+    state: &AppState,
+    locale: &str,
+    headers: &HeaderMap,
+    form: &CsrfForm,
+    token: &str,
+) -> Result<Locale, Response> {
+    form_locale(state, locale, headers, &form.csrf, |l| order_page(l, token))
+}
+
 /// The page for a form the store could not carry out (the database is away): 503, the
 /// detail in the log only.
 pub fn outage(state: &AppState, locale: Locale, back: &str, detail: &str) -> Response {

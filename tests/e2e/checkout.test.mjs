@@ -61,13 +61,14 @@ async function startPeer(script, port, args = []) {
 }
 
 const webhookSecret = 'whsec_tradewind_e2e';
+let stripeBase;
 
 before(async () => {
   const smtpPort = await freePort();
   sink = await startPeer('smtp-sink.py', smtpPort, [mailDir]);
   const stripePort = await freePort();
   stripe = await startPeer('stripe-peer.py', stripePort);
-  const stripeBase = `http://127.0.0.1:${stripePort}/`;
+  stripeBase = `http://127.0.0.1:${stripePort}/`;
   const paypalPort = await freePort();
   paypal = await startPeer('paypal-peer.mjs', paypalPort, ['tradewind-e2e-client', 'tradewind-e2e-secret', 'WH7TRADEWINDE2E']);
   paypalBase = `http://127.0.0.1:${paypalPort}`;
@@ -141,7 +142,26 @@ async function payByCard(page, number, secure) {
   await page.locator('.card-payment').waitFor({ state: 'detached', timeout: 30_000 });
 }
 
-async function checkout({ javaScriptEnabled, language, address, payment, card, paypal: viaPaypal, expect, product = 'lotus-teapot', quantity }) {
+// The slip on the order page is emailed; then the shopper pays it at the till (the peer says
+// so, and Stripe's webhook tells the store), and the page shows the order paid.
+async function payVoucher(page, email, paidAs) {
+  const reference = (await page.locator('.voucher-reference').textContent()).trim();
+  const intent = (await page.locator('.voucher a.button').getAttribute('href')).split('/').pop();
+  const slip = await mailTo(email, 1);
+  assert.ok(slip.text.includes(reference), 'the slip is emailed');
+  const till = await fetch(`${stripeBase}__voucher/${intent}/paid`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk_test_tradewind' },
+  });
+  assert.ok(till.ok, await till.text());
+  for (let i = 0; i < 50; i++) {
+    await page.reload();
+    if (paidAs.test(await page.locator('main strong').first().textContent())) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function checkout({ javaScriptEnabled, language, address, payment, card, paypal: viaPaypal, voucher, expect, product = 'lotus-teapot', quantity }) {
   const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
@@ -208,12 +228,13 @@ async function checkout({ javaScriptEnabled, language, address, payment, card, p
   assert.ok(mail.text.includes(page.url()), 'the email links to the status page');
   assert.match(mail.text, expect.total);
   if (card) await payByCard(page, card.number, card.secure);
-  const paidAs = card?.paid ?? viaPaypal?.paid;
+  if (voucher) await payVoucher(page, address.email, voucher.paid);
+  const paidAs = card?.paid ?? viaPaypal?.paid ?? voucher?.paid;
   if (paidAs) {
     assert.match(await page.locator('main strong').first().textContent(), paidAs);
     // The "payment received" email, once: whether the shopper's return or the provider's
-    // webhook told the store first.
-    const paid = await mailTo(address.email, 1);
+    // webhook told the store first (after the slip's own email for a voucher).
+    const paid = await mailTo(address.email, voucher ? 2 : 1);
     assert.ok(paid.subject.includes(number), paid.subject);
     assert.notEqual(paid.subject, mail.subject);
   }
@@ -269,6 +290,26 @@ test('de/EUR to Germany with PayPal, without JavaScript', async () => {
     payment: 'paypal',
     paypal: { paid: /Bezahlt/ },
     expect: { total: /MwSt\./ },
+  });
+});
+
+test('es/MXN to Mexico by OXXO, without JavaScript: the slip, then paid at the till', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    language: 'Español',
+    address: {
+      email: 'ana@example.mx',
+      name: 'Ana López',
+      line1: 'Av. Paseo de la Reforma 222',
+      city: 'Ciudad de México',
+      region: 'CDMX',
+      country: 'MX',
+      phone: '55 1234 5678',
+      postcode: '06600',
+    },
+    payment: 'oxxo',
+    voucher: { paid: /Pagado/ },
+    expect: { total: /\$/ },
   });
 });
 

@@ -35,6 +35,30 @@ pub const TOKYO: [(&str, &str); 8] = [
     ("phone", "090-1234-5678"),
 ];
 
+/// The checkout form filled in for Mexico City (shipping and payment chosen by the test).
+pub const MEXICO_CITY: [(&str, &str); 8] = [
+    ("email", "ana@example.mx"),
+    ("name", "Ana López"),
+    ("line1", "Av. Paseo de la Reforma 222"),
+    ("city", "Ciudad de México"),
+    ("region", "CDMX"),
+    ("postcode", "06600"),
+    ("country", "MX"),
+    ("phone", "55 1234 5678"),
+];
+
+/// The checkout form filled in for São Paulo (shipping and payment chosen by the test).
+pub const SAO_PAULO: [(&str, &str); 8] = [
+    ("email", "joao@example.com.br"),
+    ("name", "João Silva"),
+    ("line1", "Av. Paulista, 1000"),
+    ("city", "São Paulo"),
+    ("region", "SP"),
+    ("postcode", "01310-100"),
+    ("country", "BR"),
+    ("phone", "11 91234-5678"),
+];
+
 /// A browser: its cookies and the CSRF token its pages carry.
 pub struct Shopper<'a> {
     pub store: &'a TestStore,

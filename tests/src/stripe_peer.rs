@@ -4,6 +4,28 @@
 //! answers are the same HTTP calls localstripe's Stripe.js makes.
 
 use crate::peer::{ScriptPeer, http};
+use crate::{Page, STRIPE_WEBHOOK_SECRET, TestStore};
+use tradewind_domain::payments::stripe::signature::sign;
+
+/// A delivery to the store's Stripe webhook, signed as `signature` says.
+pub async fn deliver(s: &TestStore, signature: &str, body: &str) -> Page {
+    s.send(
+        "POST",
+        "/webhooks/stripe",
+        &[
+            ("content-type", "application/json"),
+            ("stripe-signature", signature),
+        ],
+        body,
+    )
+    .await
+}
+
+/// A delivery to the store's Stripe webhook, signed with its secret now, as Stripe signs.
+pub async fn signed(s: &TestStore, body: &str) -> Page {
+    let now = chrono::Utc::now().timestamp();
+    deliver(s, &sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, now), body).await
+}
 
 pub const SECRET_KEY: &str = "sk_test_tradewind";
 pub const PUBLISHABLE_KEY: &str = "pk_test_tradewind";
@@ -96,6 +118,38 @@ impl StripePeer {
     /// A PaymentIntent as localstripe has it now.
     pub async fn intent(&self, id: &str) -> serde_json::Value {
         self.get(&format!("v1/payment_intents/{id}")).await
+    }
+
+    /// The shopper pays voucher intent `id` at the till (`paid`), or lets its slip expire
+    /// (`expired`); the intent as it is then.
+    pub async fn voucher(&self, id: &str, outcome: &str) -> serde_json::Value {
+        let path = format!("__voucher/{id}/{outcome}");
+        let (status, intent) = self
+            .call(http::Method::POST, &path, "text/plain", String::new())
+            .await;
+        assert_eq!(status, http::StatusCode::OK, "{intent}");
+        intent
+    }
+
+    /// Stripe refuses voucher `kind` from now on (not activated on the account).
+    pub async fn refuse_voucher(&self, kind: &str) {
+        let path = format!("__vouchers/{kind}/off");
+        let (status, _) = self
+            .call(http::Method::POST, &path, "text/plain", String::new())
+            .await;
+        assert_eq!(status, http::StatusCode::OK);
+    }
+
+    /// The event Stripe sends about `intent` (as `peer.intent` reads it): `kind`, with id
+    /// `id`.
+    pub fn event(id: &str, kind: &str, intent: &serde_json::Value) -> String {
+        serde_json::json!({
+            "id": id,
+            "object": "event",
+            "type": kind,
+            "data": { "object": intent },
+        })
+        .to_string()
     }
 
     /// The refunds of intent `id`.

@@ -1,20 +1,21 @@
-//! Paying by card through Stripe: a store whose Stripe is a localstripe of its own (over
-//! real HTTP), an order placed through the checkout forms, and the card form's two calls as
-//! the island makes them, the test playing Stripe.js's part (card tokens, the 3-D Secure
-//! answer). Refunds go through Stripe; payments left pending are settled by the sweep.
-//! SQLite and PostgreSQL.
+//! Paying by card and by voucher through Stripe: a store whose Stripe is a localstripe of its
+//! own (over real HTTP), an order placed through the checkout forms, and the card form's two
+//! calls as the island makes them, the test playing Stripe.js's part (card tokens, the 3-D
+//! Secure answer). Refunds go through Stripe; payments left pending are settled by the sweep.
+//! Vouchers (OXXO, konbini, Pix) need no JavaScript: the test plays the shopper at the till
+//! through the peer, and Stripe's webhook. SQLite and PostgreSQL.
 
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::{refund, shop_order};
+use tradewind_domain::entity::{email_outbox, refund, shop_order};
 use tradewind_domain::i18n::t;
 use tradewind_tests::shopper::{
-    BERLIN, Shopper, TOKYO, cancelled_and_released, expire_payments, paid_once, payment_of,
-    place_order, refund_in_two, reload, urlencode,
+    BERLIN, MEXICO_CITY, SAO_PAULO, Shopper, TOKYO, cancelled_and_released, expire_payments,
+    paid_once, payment_of, place_order, refund_in_two, reload, urlencode,
 };
-use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer};
+use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer, signed};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_cards};
 
 /// An order to pay by card, placed through the forms by a shopper at `address`; the order
@@ -344,4 +345,206 @@ on_both_backends_with_cards!(
     the_order_page_and_the_merchant_settle_with_stripe,
     an_order_takes_a_few_cards_not_a_list,
     a_form_without_its_token_pays_nothing,
+    an_oxxo_slip_is_shown_emailed_and_paid_at_the_till,
+    a_konbini_slip_that_expires_releases_the_order,
+    a_pix_code_left_unpaid_is_settled_by_the_sweep,
+    a_voucher_stripe_refuses_cancels_the_order_and_says_why,
 );
+
+/// An order to pay by voucher `method`, placed through the forms (no JavaScript needed): it
+/// lands on its page, whose slip Stripe made; the order, the browser and the intent's id.
+async fn voucher_order<'a>(
+    s: &'a TestStore,
+    peer: &StripePeer,
+    locale: &str,
+    address: &[(&str, &str)],
+    method: &str,
+) -> (shop_order::Model, Shopper<'a>, String) {
+    let placed = place_order(s, locale, address, method).await;
+    let choice = attr_near(&placed.checkout.body, &format!(r#"value="{method}""#), "id");
+    assert_eq!(choice.as_deref(), Some(format!("pay-{method}").as_str()));
+    let order = placed.order;
+    assert_eq!(placed.location, format!("/{locale}/orders/{}", order.token));
+    let pay = payment_of(s, &order).await;
+    assert_eq!(pay.provider.as_deref(), Some("stripe"));
+    let id = pay.provider_ref.expect("the PaymentIntent");
+    let intent = peer.intent(&id).await;
+    assert_eq!(intent["status"], "requires_action");
+    assert_eq!(intent["amount"], order.total_minor);
+    assert_eq!(intent["currency"], order.currency.to_ascii_lowercase());
+    assert_eq!(intent["metadata"]["order"], order.number.as_str());
+    // The stock is held while the slip can be paid, and a little longer.
+    let held = pay.expires_at.expect("a window") - chrono::Utc::now();
+    assert!(held > chrono::Duration::days(2), "{held}");
+    (order, placed.browser, id)
+}
+
+async fn an_oxxo_slip_is_shown_emailed_and_paid_at_the_till(s: &TestStore, peer: &StripePeer) {
+    let (order, mut b, id) = voucher_order(s, peer, "es", &MEXICO_CITY, "oxxo").await;
+    let intent = peer.intent(&id).await;
+    let slip = &intent["next_action"]["oxxo_display_details"];
+    let number = slip["number"].as_str().expect("a number");
+    let url = slip["hosted_voucher_url"].as_str().expect("a page");
+    let page = b.get(&format!("/es/orders/{}", order.token)).await;
+    assert!(page.body.contains(number), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"href="{url}""#)));
+    // The page has no island: the bundle is not loaded for it.
+    assert!(!page.body.contains(r#"as="fetch""#), "no script is needed");
+    let email = email_outbox::Entity::find()
+        .filter(email_outbox::Column::OrderId.eq(order.id))
+        .filter(email_outbox::Column::Kind.eq("voucher"))
+        .all(&s.db)
+        .await
+        .expect("read");
+    assert_eq!(email.len(), 1);
+    assert!(email[0].text_body.contains(number) && email[0].text_body.contains(url));
+    assert!(email[0].html_body.contains(number));
+
+    // Asking again (a reload, the page's button) gives the same slip.
+    let again = b
+        .submit(&format!("/es/orders/{}/voucher", order.token), &[])
+        .await;
+    assert_eq!(again, format!("/es/orders/{}", order.token));
+    assert_eq!(payment_of(s, &order).await.provider_ref, Some(id.clone()));
+
+    // Paid at the till: Stripe's webhook pays the order, once however often it comes.
+    let paid = peer.voucher(&id, "paid").await;
+    let event = StripePeer::event("evt_oxxo_paid", "payment_intent.succeeded", &paid);
+    for _ in 0..3 {
+        assert_eq!(signed(s, &event).await.status, StatusCode::OK);
+    }
+    paid_once(s, &order).await;
+    let page = b.get(&format!("/es/orders/{}", order.token)).await;
+    assert!(!page.body.contains(number), "a paid order shows no slip");
+}
+
+async fn a_konbini_slip_that_expires_releases_the_order(s: &TestStore, peer: &StripePeer) {
+    let (order, mut b, id) = voucher_order(s, peer, "ja", &TOKYO, "konbini").await;
+    let page = b.get(&format!("/ja/orders/{}", order.token)).await;
+    let url =
+        peer.intent(&id).await["next_action"]["konbini_display_details"]["hosted_voucher_url"]
+            .as_str()
+            .expect("a page")
+            .to_owned();
+    assert!(page.body.contains(&format!(r#"href="{url}""#)));
+    // Never paid: Stripe says the slip expired, which ends the order.
+    let expired = peer.voucher(&id, "expired").await;
+    let event = StripePeer::event(
+        "evt_konbini_expired",
+        "payment_intent.payment_failed",
+        &expired,
+    );
+    assert_eq!(signed(s, &event).await.status, StatusCode::OK);
+    cancelled_and_released(s, &order).await;
+    // An order the merchant cancels has its slip cancelled at Stripe: it can no longer be
+    // paid at the till.
+    let (cancelled, _, id) = voucher_order(s, peer, "ja", &TOKYO, "konbini").await;
+    s.state
+        .app
+        .checkout
+        .transition(
+            &cancelled.number,
+            tradewind_domain::checkout::OrderStatus::Cancelled,
+            "merchant",
+            "out of stock",
+        )
+        .await
+        .expect("cancelled");
+    assert_eq!(peer.intent(&id).await["status"], "canceled");
+}
+
+async fn a_pix_code_left_unpaid_is_settled_by_the_sweep(s: &TestStore, peer: &StripePeer) {
+    let (unpaid, mut b, unpaid_id) = voucher_order(s, peer, "pt-BR", &SAO_PAULO, "pix").await;
+    let code = peer.intent(&unpaid_id).await["next_action"]["pix_display_qr_code"]["data"]
+        .as_str()
+        .expect("a code")
+        .to_owned();
+    let page = b.get(&format!("/pt-BR/orders/{}", unpaid.token)).await;
+    assert!(page.body.contains(&code), "{}", page.body);
+    // Another is paid, but its webhook is lost.
+    let (paid, _, paid_id) = voucher_order(s, peer, "pt-BR", &SAO_PAULO, "pix").await;
+    peer.voucher(&paid_id, "paid").await;
+    expire_payments(s, &[&unpaid, &paid]).await;
+    let checkout = &s.state.app.checkout;
+    let sweep = || checkout.sweep_card_payments(chrono::Utc::now());
+    // Releasing unpaid orders leaves them to the sweep, which asks Stripe first.
+    assert_eq!(checkout.release_unpaid().await.expect("release"), 0);
+    assert_eq!(sweep().await.expect("sweep"), 1);
+    paid_once(s, &paid).await;
+    // A slip Stripe still shows as payable may have been paid on its last day: it waits.
+    assert_eq!(reload(s, &unpaid).await.status, "pending_payment");
+    // Stripe says it expired (its event lost): the next sweep ends it.
+    peer.voucher(&unpaid_id, "expired").await;
+    assert_eq!(sweep().await.expect("sweep"), 1);
+    cancelled_and_released(s, &unpaid).await;
+    assert_eq!(peer.intent(&unpaid_id).await["status"], "canceled");
+}
+
+async fn a_voucher_stripe_refuses_cancels_the_order_and_says_why(s: &TestStore, peer: &StripePeer) {
+    peer.refuse_voucher("oxxo").await;
+    let placed = place_order(s, "es", &MEXICO_CITY, "oxxo").await;
+    let page_path = format!("/es/orders/{}", placed.order.token);
+    assert_eq!(placed.location, format!("{page_path}?voucher=refused"));
+    cancelled_and_released(s, &placed.order).await;
+    let mut b = placed.browser;
+    let page = b.get(&placed.location).await;
+    let es: Locale = "es".parse().expect("es");
+    assert!(
+        page.body.contains(&t(es, "voucher-error-refused")),
+        "{}",
+        page.body
+    );
+    // Asking again changes nothing: the order is over.
+    let again = b.submit(&format!("{page_path}/voucher"), &[]).await;
+    assert_eq!(again, page_path);
+    // A button posted without its form's token (from another site, say) is refused.
+    let forged = s
+        .post(
+            &format!("{page_path}/voucher"),
+            &[("cookie", &b.cookie_header()), ("origin", PUBLIC_URL)],
+            "csrf=forged",
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+/// Stripe out of reach when a voucher order is placed: the order waits on its page, which
+/// says so and has a button to ask again; nothing is half-written. SQLite and PostgreSQL.
+#[tokio::test]
+async fn a_voucher_order_waits_while_stripe_is_out_of_reach() {
+    use tradewind_tests::Backend;
+    use tradewind_tests::stripe_peer::{PUBLISHABLE_KEY, SECRET_KEY};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(mut s) = TestStore::new(backend).await else {
+            continue;
+        };
+        let nobody = "http://127.0.0.1:9/";
+        let setup = tradewind_server::config::StripeSetup {
+            secret_key: SECRET_KEY.into(),
+            publishable_key: PUBLISHABLE_KEY.into(),
+            api_base: nobody.into(),
+            js_url: format!("{nobody}v3/"),
+        };
+        tradewind_server::with_stripe(&mut s.state, &setup).expect("a Stripe client");
+        s.router = tradewind_server::router(s.state.clone());
+        let placed = place_order(&s, "es", &MEXICO_CITY, "oxxo").await;
+        let page_path = format!("/es/orders/{}", placed.order.token);
+        assert_eq!(placed.location, format!("{page_path}?voucher=waiting"));
+        let mut b = placed.browser;
+        let page = b.get(&placed.location).await;
+        let es: Locale = "es".parse().expect("es");
+        assert!(
+            page.body.contains(&t(es, "voucher-error-waiting")),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains(&format!(r#"action="{page_path}/voucher""#))
+        );
+        assert_eq!(reload(&s, &placed.order).await.status, "pending_payment");
+        let pay = payment_of(&s, &placed.order).await;
+        assert_eq!((pay.provider_ref, pay.voucher), (None, None));
+        s.finish().await;
+    }
+}

@@ -26,6 +26,7 @@ fn ids_by_code() -> BTreeSet<String> {
     use tradewind_domain::checkout::address::{ERROR_CODES, region_codes};
     use tradewind_domain::checkout::{
         CARD_ERRORS, MANUAL_METHODS, OrderStatus, PAYPAL_ERRORS, REFUSALS, SHIPPING_SERVICES,
+        VOUCHER_ERRORS, VOUCHERS,
     };
     let mut ids = BTreeSet::new();
     ids.extend(REFUSALS.iter().map(|c| format!("cart-error-{c}")));
@@ -43,6 +44,12 @@ fn ids_by_code() -> BTreeSet<String> {
     ids.extend(CARD_ERRORS.iter().map(|c| format!("card-error-{c}")));
     ids.insert("card-error-declined".into());
     ids.extend(PAYPAL_ERRORS.iter().map(|c| format!("paypal-error-{c}")));
+    ids.extend(VOUCHER_ERRORS.iter().map(|c| format!("voucher-error-{c}")));
+    for m in VOUCHERS.map(|v| v.method) {
+        ids.insert(format!("payment-{m}"));
+        ids.insert(format!("voucher-{m}-instructions"));
+        ids.insert(format!("voucher-{m}-reference"));
+    }
     for code in region_codes("AE").unwrap_or_default() {
         ids.insert(format!("region-AE-{code}"));
     }
@@ -56,6 +63,8 @@ fn ids_by_code() -> BTreeSet<String> {
             "email-shipped-intro",
             "email-refund-subject",
             "email-refund-intro",
+            "email-voucher-subject",
+            "email-voucher-intro",
         ]
         .map(String::from),
     );
@@ -142,6 +151,7 @@ fn every_message_renders_in_every_locale() {
         ("recyclable", "yes".into()),
         ("market", "European Union".into()),
         ("code", "WELCOME10".into()),
+        ("date", "2026-12-05".into()),
     ];
     for id in used_ids() {
         for locale in Locale::ALL {

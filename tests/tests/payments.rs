@@ -11,6 +11,7 @@ use tradewind_domain::entity::{
 };
 use tradewind_domain::payments::stripe::signature::sign;
 use tradewind_domain::{Currency, Locale, Money};
+use tradewind_tests::stripe_peer::{deliver, signed};
 use tradewind_tests::{STRIPE_WEBHOOK_SECRET, TestStore, on_both_backends};
 
 /// An order paid by card, as the Stripe checkout leaves it: pending, its stock reserved, its
@@ -89,28 +90,6 @@ fn event(id: &str, kind: &str, reference: &str, order: &shop_order::Model) -> St
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-async fn deliver(s: &TestStore, signature: &str, body: &str) -> tradewind_tests::Page {
-    s.send(
-        "POST",
-        "/webhooks/stripe",
-        &[
-            ("content-type", "application/json"),
-            ("stripe-signature", signature),
-        ],
-        body,
-    )
-    .await
-}
-
-async fn signed(s: &TestStore, body: &str) -> tradewind_tests::Page {
-    deliver(
-        s,
-        &sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, now()),
-        body,
-    )
-    .await
 }
 
 async fn status(s: &TestStore, id: i32) -> String {

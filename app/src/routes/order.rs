@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tradewind_domain::checkout::email::payment_instructions;
 use tradewind_domain::checkout::view::OrderView;
-use tradewind_domain::checkout::{CARD, PAYPAL, PAYPAL_ERRORS};
+use tradewind_domain::checkout::{CARD, PAYPAL, PAYPAL_ERRORS, VOUCHER_ERRORS, is_voucher};
 use tradewind_domain::i18n::{t, t_args};
 use tradewind_domain::{Locale, MoneyStyle};
 
@@ -27,13 +27,21 @@ pub fn OrderRoute() -> impl IntoView {
     let paypal_note = query
         .get("paypal")
         .filter(|code| PAYPAL_ERRORS.contains(&code.as_str()));
+    // Why no voucher slip is shown yet (`voucher-error-<code>`).
+    let voucher_note = query
+        .get("voucher")
+        .filter(|code| VOUCHER_ERRORS.contains(&code.as_str()));
     let data = OnceResource::new(load_order(locale, token.clone(), returned));
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (token, note) = (token.clone(), paypal_note.clone());
+                let token = token.clone();
+                let notes = Notes {
+                    paypal: paypal_note.clone(),
+                    voucher: voucher_note.clone(),
+                };
                 Suspend::new(async move {
-                    respond(data.await, |f, o| order_view(f, o, &token, note.as_deref()))
+                    respond(data.await, |f, o| order_view(f, o, &token, &notes))
                 })
             }}
         </Suspense>
@@ -123,26 +131,101 @@ fn paypal_form(
     }
     let locale = frame.locale;
     let total = [("total", order.totals.total.format(style).into())];
-    let note = note.map(|code| {
-        view! { <p class="notice" role="alert">{t(locale, &format!("paypal-error-{code}"))}</p> }
-    });
+    let note = note.map(|code| alert(t(locale, &format!("paypal-error-{code}"))));
     Some(
         view! {
             <section class="paypal-payment">
                 <h2>{t(locale, "payment-paypal")}</h2>
                 {note}
                 <p>{t_args(locale, "payment-paypal-instructions", &total)}</p>
-                <form method="post" action=format!("/{}/orders/{token}/paypal", locale.code())>
-                    <input type="hidden" name="csrf" value=frame.csrf.clone()/>
-                    <button type="submit" class="button">{t(locale, "paypal-pay")}</button>
-                </form>
+                {order_button(frame, token, "paypal", t(locale, "paypal-pay"))}
             </section>
         }
         .into_any(),
     )
 }
 
-fn order_view(frame: Frame, order: OrderView, token: &str, paypal_note: Option<&str>) -> AnyView {
+/// What the last step came to, said at once to screen readers.
+fn alert(text: String) -> AnyView {
+    view! { <p class="notice" role="alert">{text}</p> }.into_any()
+}
+
+/// A button on the order's page: a form posting its CSRF token to
+/// `/{locale}/orders/{token}/{action}`, which needs no JavaScript.
+fn order_button(frame: &Frame, token: &str, action: &str, label: String) -> AnyView {
+    view! {
+        <form method="post" action=format!("/{}/orders/{token}/{action}", frame.locale.code())>
+            <input type="hidden" name="csrf" value=frame.csrf.clone()/>
+            <button type="submit" class="button">{label}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// What the last payment step had to say, from the page's address.
+struct Notes {
+    paypal: Option<String>,
+    voucher: Option<String>,
+}
+
+/// The slip of an order paid by voucher: what to pay where and by when, its number or code,
+/// and Stripe's page of it; before Stripe made one, a button to ask for it.
+fn voucher_slip(
+    frame: &Frame,
+    order: &OrderView,
+    token: &str,
+    note: Option<&str>,
+    style: MoneyStyle,
+) -> Option<AnyView> {
+    if !is_voucher(&order.payment_method) {
+        return None;
+    }
+    let locale = frame.locale;
+    let note = note.map(|code| alert(t(locale, &format!("voucher-error-{code}"))));
+    // Refused by Stripe, the order is cancelled: the note says why.
+    if order.status != "pending_payment" {
+        return note;
+    }
+    let method = &order.payment_method;
+    let heading = view! { <h2>{t(locale, &format!("payment-{method}"))}</h2> };
+    let Some(slip) = &order.voucher else {
+        return Some(
+            view! {
+                <section class="voucher">
+                    {heading}
+                    {note}
+                    {order_button(frame, token, "voucher", t(locale, "voucher-get"))}
+                </section>
+            }
+            .into_any(),
+        );
+    };
+    let args = [
+        ("total", order.totals.total.format(style).into()),
+        ("date", slip.expires_on.clone().into()),
+    ];
+    let reference = (!slip.reference.is_empty()).then(|| {
+        view! {
+            <p>
+                {t(locale, &format!("voucher-{method}-reference"))}": "
+                <code class="voucher-reference">{slip.reference.clone()}</code>
+            </p>
+        }
+    });
+    Some(
+        view! {
+            <section class="voucher">
+                {heading}
+                <p>{t_args(locale, &format!("voucher-{method}-instructions"), &args)}</p>
+                {reference}
+                <p><a class="button" href=slip.url.clone() rel="noopener">{t(locale, "voucher-open")}</a></p>
+            </section>
+        }
+        .into_any(),
+    )
+}
+
+fn order_view(frame: Frame, order: OrderView, token: &str, notes: &Notes) -> AnyView {
     let locale = frame.locale;
     // Money as the shopper's country writes it, in the order's own currency.
     let style = MoneyStyle::of(locale, &order.address.country);
@@ -153,10 +236,13 @@ fn order_view(frame: Frame, order: OrderView, token: &str, paypal_note: Option<&
     );
     let mut seo = private_seo(locale, title.clone(), "/orders");
     let card = card_form(&frame, &order, token, style);
-    let paypal = paypal_form(&frame, &order, token, paypal_note, style);
+    let paypal = paypal_form(&frame, &order, token, notes.paypal.as_deref(), style);
+    let voucher = voucher_slip(&frame, &order, token, notes.voucher.as_deref(), style);
     seo.islands = card.is_some();
     let pending = order.status == "pending_payment";
-    let instructions = pending.then(|| payment_instructions(&order, locale, style));
+    // A voucher's own section says how to pay it.
+    let instructions = (pending && !is_voucher(&order.payment_method))
+        .then(|| payment_instructions(&order, locale, style));
     let details = (pending && order.payment_method == "bank_transfer")
         .then(|| view! { <pre class="payment-details">{order.payment_details.clone()}</pre> });
     let lines = order
@@ -188,6 +274,7 @@ fn order_view(frame: Frame, order: OrderView, token: &str, paypal_note: Option<&
             {details}
             {card}
             {paypal}
+            {voucher}
             {lines_table(locale, lines)}
             {totals_table(&order.totals, locale, style)}
             {refunds_table(&order, locale, style)}

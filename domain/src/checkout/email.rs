@@ -14,6 +14,8 @@ pub enum EmailKind {
     Shipped,
     /// Money paid back: the newest of the order's refunds.
     Refunded,
+    /// A voucher's slip, once Stripe made it.
+    Voucher,
 }
 
 impl EmailKind {
@@ -23,6 +25,7 @@ impl EmailKind {
             Self::PaymentReceived => "payment-received",
             Self::Shipped => "shipped",
             Self::Refunded => "refunded",
+            Self::Voucher => "voucher",
         }
     }
 
@@ -33,6 +36,7 @@ impl EmailKind {
             Self::PaymentReceived => ("email-payment-subject", "email-payment-intro"),
             Self::Shipped => ("email-shipped-subject", "email-shipped-intro"),
             Self::Refunded => ("email-refund-subject", "email-refund-intro"),
+            Self::Voucher => ("email-voucher-subject", "email-voucher-intro"),
         }
     }
 }
@@ -114,6 +118,13 @@ pub fn payment_instructions(order: &OrderView, locale: Locale, style: MoneyStyle
     match order.payment_method.as_str() {
         "bank_transfer" => t_args(locale, "payment-bank_transfer-instructions", &args),
         "cash_on_delivery" => t_args(locale, "payment-cash_on_delivery-instructions", &args),
+        method if super::is_voucher(method) => match &order.voucher {
+            Some(v) => {
+                let args = [args[0].clone(), ("date", v.expires_on.clone().into())];
+                t_args(locale, &format!("voucher-{method}-instructions"), &args)
+            }
+            None => String::new(),
+        },
         _ => String::new(),
     }
 }
@@ -157,7 +168,7 @@ pub fn render(
         })
         .collect();
     let money = summary(order, locale, style);
-    let pay = if kind == EmailKind::OrderConfirmation {
+    let pay = if matches!(kind, EmailKind::OrderConfirmation | EmailKind::Voucher) {
         payment_instructions(order, locale, style)
     } else {
         String::new()
@@ -168,6 +179,19 @@ pub fn render(
     } else {
         String::new()
     };
+    // A voucher's number and its page at Stripe.
+    let slip = order
+        .voucher
+        .as_ref()
+        .filter(|_| kind == EmailKind::Voucher);
+    let reference = slip.filter(|v| !v.reference.is_empty()).map(|v| {
+        let label = t(
+            locale,
+            &format!("voucher-{}-reference", order.payment_method),
+        );
+        format!("{label}: {}", v.reference)
+    });
+    let open = t(locale, "voucher-open");
     let see = t(locale, "email-status-link");
     let footer = t_args(locale, "email-footer", &[("store", store.clone().into())]);
 
@@ -184,6 +208,12 @@ pub fn render(
     }
     if !details.is_empty() {
         text.push_str(&format!("{details}\n"));
+    }
+    if let Some(r) = &reference {
+        text.push_str(&format!("{r}\n"));
+    }
+    if let Some(v) = slip {
+        text.push_str(&format!("{open}: {}\n", v.url));
     }
     text.push_str(&format!("\n{see} {link}\n\n-- \n{footer}\n"));
 
@@ -226,6 +256,16 @@ pub fn render(
         html.push_str(&format!(
             "<pre style=\"font-family:inherit\">{}</pre>",
             escape(&details)
+        ));
+    }
+    if let Some(r) = &reference {
+        html.push_str(&format!("<p><strong>{}</strong></p>", escape(r)));
+    }
+    if let Some(v) = slip {
+        html.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(&v.url),
+            escape(&open)
         ));
     }
     html.push_str(&format!(

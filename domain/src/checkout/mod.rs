@@ -52,6 +52,62 @@ pub const PAYPAL: &str = "paypal";
 /// tries, PayPal not reached.
 pub const PAYPAL_ERRORS: [&str; 4] = ["cancelled", "declined", "too_many_attempts", "waiting"];
 
+/// One of Stripe's vouchers: the one currency it takes, the totals it takes (Stripe's
+/// limits, in minor units), and the UTC offset of the country whose deadline its slip
+/// states (Mexico City, Tokyo and Brasília keep no daylight saving time).
+#[derive(Clone, Copy, Debug)]
+pub struct VoucherKind {
+    pub method: &'static str,
+    pub currency: &'static str,
+    pub min_minor: i64,
+    pub max_minor: i64,
+    pub utc_offset_hours: i32,
+}
+
+/// Stripe's vouchers, each offered in its currency where Stripe is set up: an OXXO slip paid
+/// in cash (Mexico, MX$10 to MX$10,000), a konbini slip paid at a convenience store (Japan,
+/// ¥120 to ¥300,000), a Pix code paid from a banking app (Brazil, from R$0.50). Placing the
+/// order makes the slip; the order page and an email show its number and Stripe's page for
+/// it, so no JavaScript is needed. The order waits until Stripe says it is paid, or that the
+/// slip expired.
+pub const VOUCHERS: [VoucherKind; 3] = [
+    VoucherKind {
+        method: "oxxo",
+        currency: "MXN",
+        min_minor: 1_000,
+        max_minor: 1_000_000,
+        utc_offset_hours: -6,
+    },
+    VoucherKind {
+        method: "konbini",
+        currency: "JPY",
+        min_minor: 120,
+        max_minor: 300_000,
+        utc_offset_hours: 9,
+    },
+    VoucherKind {
+        method: "pix",
+        currency: "BRL",
+        min_minor: 50,
+        max_minor: i64::MAX,
+        utc_offset_hours: -3,
+    },
+];
+
+/// The voucher paid by `method`, if it is one.
+pub fn voucher_kind(method: &str) -> Option<&'static VoucherKind> {
+    VOUCHERS.iter().find(|v| v.method == method)
+}
+
+/// Whether `method` is one of Stripe's vouchers.
+pub fn is_voucher(method: &str) -> bool {
+    voucher_kind(method).is_some()
+}
+
+/// Why no slip is shown, as the order page says it (`voucher-error-<code>`): Stripe not
+/// reached; Stripe refused this voucher for the order (the order is cancelled).
+pub const VOUCHER_ERRORS: [&str; 2] = ["waiting", "refused"];
+
 /// Stripe's error codes for a card that did not pay which the store explains in the
 /// shopper's words (`card-error-<code>`); any other gets `card-error-declined`.
 pub const CARD_ERRORS: [&str; 6] = [

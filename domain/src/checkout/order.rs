@@ -314,7 +314,7 @@ impl Checkout {
         // A card or PayPal pays the total, after discounts, tax and duty: one the provider
         // cannot charge (nothing, or a dinar total not ending in 0) asks for another method.
         let uncharged = |t: &super::view::Totals| match draft.payment.as_str() {
-            super::CARD => {
+            method if method == super::CARD || super::is_voucher(method) => {
                 t.total.minor <= 0 || crate::payments::stripe::to_stripe(t.total).is_none()
             }
             super::PAYPAL => crate::payments::paypal::to_paypal(t.total).is_none(),
@@ -893,10 +893,11 @@ impl Checkout {
         // A payment that reached its provider is the provider's sweep's to settle: it may
         // have succeeded. Without the provider set up (turned off since) nothing can be
         // asked: released too.
-        for (method, set_up) in [
-            (super::CARD, self.stripe().is_some()),
-            (super::PAYPAL, self.paypal().is_some()),
-        ] {
+        let at_stripe = std::iter::once(super::CARD).chain(super::VOUCHERS.map(|v| v.method));
+        let providers = at_stripe
+            .map(|m| (m, self.stripe().is_some()))
+            .chain([(super::PAYPAL, self.paypal().is_some())]);
+        for (method, set_up) in providers {
             if set_up {
                 late = late.filter(
                     sea_orm::Condition::any()
@@ -925,8 +926,8 @@ impl Checkout {
                 .one(self.db())
                 .await?
                 .is_some_and(|p| match p.method.as_str() {
-                    super::CARD => self.stripe().is_some(),
                     super::PAYPAL => self.paypal().is_some(),
+                    m if m == super::CARD || super::is_voucher(m) => self.stripe().is_some(),
                     _ => false,
                 });
             if reached {
@@ -1005,6 +1006,14 @@ impl Checkout {
             })
             .collect();
         let address: Draft = serde_json::from_str(&order.address).unwrap_or_default();
+        let voucher = if super::is_voucher(&order.payment_method) {
+            payment::Entity::find()
+                .filter(payment::Column::OrderId.eq(order_id))
+                .one(db)
+                .await?
+        } else {
+            None
+        };
         let refunds = refund::Entity::find()
             .filter(refund::Column::OrderId.eq(order_id))
             .filter(refund::Column::Status.eq("succeeded"))
@@ -1031,6 +1040,7 @@ impl Checkout {
             landed: breakdown.landed,
             placed_at: order.created_at.to_rfc3339(),
             refunds,
+            voucher: voucher.as_ref().and_then(crate::payments::voucher::slip_on),
         })
     }
 

@@ -2,7 +2,7 @@
 //! per parcel; and the payment methods a market offers.
 
 use super::view::{PaymentChoice, ShippingChoice};
-use super::{CARD, PAYPAL};
+use super::{CARD, PAYPAL, VOUCHERS};
 use super::{Checkout, CheckoutError};
 use crate::entity::{emission_factor, payment_option, shipping_rate, shipping_zone};
 use crate::market::Market;
@@ -118,19 +118,23 @@ impl Checkout {
         // JavaScript cannot pay by card (the first method is chosen by default). Nothing to
         // charge, or an amount the provider cannot express (a dinar total not ending in 0):
         // not offered.
-        let providers = [
-            (
-                PAYPAL,
-                self.paypal().is_some()
-                    && crate::payments::paypal::to_paypal(order_value).is_some(),
-            ),
-            (
-                CARD,
-                self.stripe().is_some()
-                    && order_value.minor > 0
-                    && crate::payments::stripe::to_stripe(order_value).is_some(),
-            ),
-        ];
+        // A voucher where Stripe takes its currency, between the two: it needs no JavaScript.
+        let at_stripe = self.stripe().is_some()
+            && order_value.minor > 0
+            && crate::payments::stripe::to_stripe(order_value).is_some();
+        let vouchers = VOUCHERS
+            .iter()
+            .filter(|v| v.currency == currency.code())
+            .map(|v| {
+                let within = (v.min_minor..=v.max_minor).contains(&order_value.minor);
+                (v.method, at_stripe && within)
+            });
+        let providers = std::iter::once((
+            PAYPAL,
+            self.paypal().is_some() && crate::payments::paypal::to_paypal(order_value).is_some(),
+        ))
+        .chain(vouchers)
+        .chain([(CARD, at_stripe)]);
         for (method, offered) in providers {
             if !offered || choices.iter().any(|(o, _)| o.method == method) {
                 continue;

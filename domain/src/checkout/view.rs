@@ -197,6 +197,22 @@ pub struct OrderView {
     /// What has been paid back, oldest first.
     #[serde(default)]
     pub refunds: Vec<RefundView>,
+    /// The slip of a voucher payment, once Stripe made it.
+    #[serde(default)]
+    pub voucher: Option<Voucher>,
+}
+
+/// A voucher's slip, as Stripe made it: what the shopper takes to the till or their bank.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voucher {
+    /// Stripe's page of the slip, to print or show (every store's numbers for konbini, the
+    /// QR code for Pix).
+    pub url: String,
+    /// The number the till asks for (OXXO), or the code pasted into a banking app (Pix);
+    /// empty when the slip has one per store chain (konbini).
+    pub reference: String,
+    /// The last day it can be paid, `YYYY-MM-DD`.
+    pub expires_on: String,
 }
 
 /// A refund as the shopper sees it: the amount (the reason is the merchant's note).

@@ -18,6 +18,8 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     /// Cards tried (`payments::card::MAX_CARD_ATTEMPTS` at most).
     pub attempts: i32,
+    /// A voucher's slip or code as Stripe gave it (`payments::voucher::Voucher`, JSON).
+    pub voucher: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

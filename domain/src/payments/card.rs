@@ -62,17 +62,10 @@ impl Checkout {
         &self,
         token: &str,
     ) -> Result<Option<(shop_order::Model, payment::Model)>, CheckoutError> {
-        let Some(order) = self.order_row_by_token(token).await? else {
-            return Ok(None);
-        };
-        let pay = payment::Entity::find()
-            .filter(payment::Column::OrderId.eq(order.id))
-            .one(self.db())
+        Ok(self
+            .order_and_payment(token)
             .await?
-            .ok_or_else(|| {
-                DomainError::Corrupt(format!("order {} has no payment", order.number))
-            })?;
-        Ok((pay.method == CARD).then_some((order, pay)))
+            .filter(|(_, pay)| pay.method == CARD))
     }
 
     /// The order's PaymentIntent: made at the first attempt and kept on its payment. Two
@@ -263,7 +256,11 @@ impl Checkout {
         let Some(api) = self.stripe() else {
             return Ok(0);
         };
-        let due = self.due_at_provider(CARD, now).await?;
+        // Vouchers too: a slip past its days is a PaymentIntent to ask about like a card's.
+        let methods: Vec<&str> = std::iter::once(CARD)
+            .chain(crate::checkout::VOUCHERS.map(|v| v.method))
+            .collect();
+        let due = self.due_at_provider(&methods, now).await?;
         let mut changed = 0;
         for pay in due {
             let Some(order) = shop_order::Entity::find_by_id(pay.order_id)
@@ -289,6 +286,8 @@ impl Checkout {
                     }
                     continue;
                 }
+                // A slip paid on its last day is reported late: Stripe has days more to say.
+                Ok(i) if super::voucher::awaits_stripe(&pay, &i.status, now) => continue,
                 Ok(i) if i.status == "canceled" => i.id,
                 // Stripe does not know it (the keys moved to another account or mode): no
                 // money can come through it.
@@ -345,15 +344,16 @@ fn closed(
 }
 
 impl Checkout {
-    /// Cancels at Stripe the PaymentIntent of order `order_id`, if it has one (the order was
-    /// cancelled in the store): best effort, said in the log when it fails.
+    /// Cancels at Stripe the PaymentIntent of order `order_id` (a card's or a voucher's), if
+    /// it has one (the order was cancelled in the store, so a slip must no longer be paid):
+    /// best effort, said in the log when it fails.
     pub(crate) async fn cancel_card_intent(&self, order_id: i32) {
         let Some(api) = self.stripe() else {
             return;
         };
         let found = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(order_id))
-            .filter(payment::Column::Method.eq(CARD))
+            .filter(payment::Column::Provider.eq("stripe"))
             .one(self.db())
             .await;
         if let Ok(Some(payment::Model {

@@ -18,6 +18,7 @@ pub mod card;
 pub mod paypal;
 pub mod refund;
 pub mod stripe;
+pub mod voucher;
 
 use crate::checkout::{Checkout, CheckoutError, OrderStatus, status_of};
 use crate::entity::{payment, payment_event, shop_order};
@@ -273,15 +274,33 @@ impl Checkout {
 }
 
 impl Checkout {
-    /// Payments by `method` that reached their provider (they have its reference) and are
+    /// Order `token` and its payment.
+    pub(crate) async fn order_and_payment(
+        &self,
+        token: &str,
+    ) -> Result<Option<(shop_order::Model, payment::Model)>, CheckoutError> {
+        let Some(order) = self.order_row_by_token(token).await? else {
+            return Ok(None);
+        };
+        let pay = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order.id))
+            .one(self.db())
+            .await?
+            .ok_or_else(|| {
+                crate::error::DomainError::Corrupt(format!("order {} has no payment", order.number))
+            })?;
+        Ok(Some((order, pay)))
+    }
+
+    /// Payments by `methods` that reached their provider (they have its reference) and are
     /// still pending past their window at `now`: the ones a provider's sweep asks about.
     pub(crate) async fn due_at_provider(
         &self,
-        method: &str,
+        methods: &[&str],
         now: chrono::DateTime<Utc>,
     ) -> Result<Vec<payment::Model>, CheckoutError> {
         Ok(payment::Entity::find()
-            .filter(payment::Column::Method.eq(method))
+            .filter(payment::Column::Method.is_in(methods.iter().copied()))
             .filter(payment::Column::Status.eq("pending"))
             .filter(payment::Column::ProviderRef.is_not_null())
             .filter(payment::Column::ExpiresAt.lt(now))

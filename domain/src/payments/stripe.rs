@@ -94,6 +94,9 @@ struct PaymentError {
     code: String,
 }
 
+/// Stripe's code for a voucher that expired unpaid.
+pub const SLIP_EXPIRED: &str = "payment_intent_payment_attempt_expired";
+
 /// Reads a webhook body (already verified). Events about PaymentIntents that succeeded,
 /// failed an attempt or were cancelled carry a change; every other event none.
 pub fn read_event(body: &[u8]) -> Result<ProviderEvent, serde_json::Error> {
@@ -106,6 +109,14 @@ pub fn read_event(body: &[u8]) -> Result<ProviderEvent, serde_json::Error> {
                 .or(o.amount)
                 .and_then(|a| from_stripe(a, &o.currency)),
         }),
+        // A voucher's slip that expired unpaid: that payment will not come.
+        ("payment_intent", "payment_intent.payment_failed")
+            if o.last_payment_error
+                .as_ref()
+                .is_some_and(|p| p.code == SLIP_EXPIRED) =>
+        {
+            Some(PaymentChange::Cancelled)
+        }
         ("payment_intent", "payment_intent.payment_failed") => {
             let reason = o
                 .last_payment_error
@@ -186,6 +197,10 @@ mod tests {
             ))
         );
         let e = read_event(&event("payment_intent.canceled", pi)).expect("event");
+        assert_eq!(e.payment, Some(("pi_1".into(), PaymentChange::Cancelled)));
+        // A voucher that expired unpaid ends the payment, unlike a declined card.
+        let expired = r#"{"id":"pi_1","object":"payment_intent","currency":"mxn","last_payment_error":{"code":"payment_intent_payment_attempt_expired"}}"#;
+        let e = read_event(&event("payment_intent.payment_failed", expired)).expect("event");
         assert_eq!(e.payment, Some(("pi_1".into(), PaymentChange::Cancelled)));
     }
 

@@ -299,7 +299,7 @@ impl Checkout {
         let Some(api) = self.paypal() else {
             return Ok(0);
         };
-        let due = self.due_at_provider(PAYPAL, now).await?;
+        let due = self.due_at_provider(&[PAYPAL], now).await?;
         let mut changed = 0;
         for pay in due {
             let Some(reference) = pay.provider_ref.clone() else {

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+    CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent,
+    CreatePaymentIntentPaymentMethodData, CreatePaymentIntentPaymentMethodDataBillingDetails,
+    CreatePaymentIntentPaymentMethodDataType, RetrievePaymentIntent,
 };
 use stripe_core::refund::CreateRefund;
 
@@ -34,6 +36,61 @@ pub struct Intent {
     /// For Stripe.js to finish an authentication (3-D Secure) in the shopper's browser.
     pub client_secret: Option<String>,
     pub last_payment_error: Option<IntentError>,
+    /// What the shopper does next: for a voucher, its slip.
+    pub next_action: Option<NextAction>,
+}
+
+/// The slip of a voucher, in whichever of Stripe's fields its kind fills.
+#[derive(Clone, Debug, Deserialize)]
+pub struct NextAction {
+    pub oxxo_display_details: Option<OxxoSlip>,
+    pub konbini_display_details: Option<KonbiniSlip>,
+    pub pix_display_qr_code: Option<PixCode>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OxxoSlip {
+    /// Unix time.
+    pub expires_after: Option<i64>,
+    pub hosted_voucher_url: Option<String>,
+    pub number: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct KonbiniSlip {
+    pub expires_at: Option<i64>,
+    pub hosted_voucher_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PixCode {
+    /// The code a banking app takes ("Pix copia e cola").
+    pub data: Option<String>,
+    pub expires_at: Option<i64>,
+    pub hosted_instructions_url: Option<String>,
+}
+
+impl Intent {
+    /// The voucher's slip: its page, its number or code, and when it expires (unix time).
+    pub fn slip(&self) -> Option<(String, String, i64)> {
+        let next = self.next_action.as_ref()?;
+        if let Some(o) = &next.oxxo_display_details {
+            return Some((
+                o.hosted_voucher_url.clone()?,
+                o.number.clone().unwrap_or_default(),
+                o.expires_after?,
+            ));
+        }
+        if let Some(k) = &next.konbini_display_details {
+            return Some((k.hosted_voucher_url.clone()?, String::new(), k.expires_at?));
+        }
+        let p = next.pix_display_qr_code.as_ref()?;
+        Some((
+            p.hosted_instructions_url.clone()?,
+            p.data.clone().unwrap_or_default(),
+            p.expires_at?,
+        ))
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -148,6 +205,45 @@ impl StripeApi {
             .build()
             .customize::<Intent>()
             .request_strategy(key(&["tw-intent", key_part])?)
+            .send(&self.client)
+            .await?)
+    }
+
+    /// A PaymentIntent for `amount` paid by voucher `kind` (`oxxo`, `konbini`, `pix`),
+    /// confirmed at once so that Stripe makes the slip, in the name of the shopper who pays
+    /// it. `key_part` makes a repeat return the same one.
+    pub async fn create_voucher(
+        &self,
+        amount: Money,
+        order: &str,
+        key_part: &str,
+        kind: &str,
+        (name, email): (&str, &str),
+        return_url: &str,
+    ) -> Result<Intent, ApiError> {
+        let currency = amount
+            .currency
+            .code()
+            .to_ascii_lowercase()
+            .parse::<stripe_types::Currency>()
+            .map_err(|_| ApiError::Amount(amount.currency.code().into()))?;
+        let kind_of = kind
+            .parse::<CreatePaymentIntentPaymentMethodDataType>()
+            .map_err(|_| ApiError::Unavailable(format!("no voucher {kind}")))?;
+        let mut billing = CreatePaymentIntentPaymentMethodDataBillingDetails::new();
+        billing.name = Some(name.to_owned());
+        billing.email = Some(email.to_owned());
+        let mut data = CreatePaymentIntentPaymentMethodData::new(kind_of);
+        data.billing_details = Some(billing);
+        let req = CreatePaymentIntent::new(minor(amount)?, currency)
+            .metadata(for_order(order))
+            .payment_method_data(data)
+            .confirm(true)
+            .return_url(return_url);
+        Ok(req
+            .build()
+            .customize::<Intent>()
+            .request_strategy(key(&["tw-voucher", key_part])?)
             .send(&self.client)
             .await?)
     }
