@@ -65,6 +65,8 @@ pub mod search;
 pub mod seed;
 #[cfg(feature = "server")]
 pub mod stock;
+#[cfg(feature = "server")]
+pub mod txn;
 
 pub use locale::Locale;
 pub use money::{Currency, Money, MoneyStyle};

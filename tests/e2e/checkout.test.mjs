@@ -350,6 +350,25 @@ test('en/USD to California, sales tax added', async () => {
   });
 });
 
+test('en/USD to California with PayPal, without JavaScript', async () => {
+  await checkout({
+    javaScriptEnabled: false,
+    address: {
+      email: 'grace.paypal@example.com',
+      name: 'Grace Hopper',
+      line1: '1 Market St',
+      city: 'San Francisco',
+      region: 'CA',
+      country: 'US',
+      phone: '(415) 555-0101',
+      postcode: '94103',
+    },
+    payment: 'paypal',
+    paypal: { paid: /Paid/ },
+    expect: { total: /Tax 7\.25%/ },
+  });
+});
+
 test('fr/EUR to France above 150 €: duties shown and collected', async () => {
   await checkout({
     javaScriptEnabled: false,

@@ -845,3 +845,33 @@ async fn pages_render_while_other_routers_are_built(s: &TestStore) {
         "product pages while routers were built: {answers:?}"
     );
 }
+
+/// On SQLite a transaction that reads before it writes could fail to write when another
+/// connection wrote in between: "database is locked" at once, whatever the busy timeout (seen
+/// as a merchant's order change failing while the store's jobs wrote). `begin_write` holds
+/// the write lock from the start, so another writer waits for it instead of slipping in.
+#[tokio::test]
+async fn write_transactions_hold_the_lock_from_their_start_on_sqlite() {
+    let Some(s) = TestStore::new(tradewind_tests::Backend::Sqlite).await else {
+        return;
+    };
+    let bump = "UPDATE market SET position = position";
+    let txn = tradewind_domain::txn::begin_write(&s.db).await.unwrap();
+    let read = sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Sqlite,
+        "SELECT COUNT(*) AS n FROM market",
+    );
+    txn.query_one(read).await.unwrap();
+    let db = s.db.clone();
+    let other = tokio::spawn(async move { db.execute_unprepared(bump).await });
+    // However long it is given, the other writer cannot get in before this one ends.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !other.is_finished(),
+        "another connection wrote inside the transaction"
+    );
+    txn.execute_unprepared(bump).await.unwrap();
+    txn.commit().await.unwrap();
+    other.await.unwrap().unwrap();
+    s.finish().await;
+}

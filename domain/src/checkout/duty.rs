@@ -167,7 +167,7 @@ pub async fn set_duty_rate(
     let rate: TaxRate = percent
         .parse()
         .map_err(|e: crate::tax::TaxError| DomainError::Invalid(e.to_string()))?;
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     remove_rows(&txn, m.id, &prefix, &from).await?;
     let row = duty_rate::Entity::insert(duty_rate::ActiveModel {
         market_id: Set(m.id),

@@ -28,7 +28,7 @@ use sea_orm::PaginatorTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -311,11 +311,12 @@ impl Checkout {
             }
             _ => None,
         };
-        // A card or PayPal pays the total, after discounts, tax and duty: one the provider
-        // cannot charge (nothing, or a dinar total not ending in 0) asks for another method.
+        // A card, a voucher or PayPal pays the total, after discounts, tax and duty: one the
+        // provider cannot charge (nothing, under Stripe's minimum or a voucher's limits, a
+        // dinar total not ending in 0) asks for another method.
         let uncharged = |t: &super::view::Totals| match draft.payment.as_str() {
             method if method == super::CARD || super::is_voucher(method) => {
-                t.total.minor <= 0 || crate::payments::stripe::to_stripe(t.total).is_none()
+                !crate::payments::stripe::takes(method, t.total)
             }
             super::PAYPAL => crate::payments::paypal::to_paypal(t.total).is_none(),
             _ => false,
@@ -454,9 +455,9 @@ impl Checkout {
             self.accept_prices(&cart, market, priced).await?;
             return Err(CheckoutError::PriceChanged);
         }
-        let txn = self.db().begin().await?;
-        // Claims the cart first: a write, so on SQLite this transaction holds the write lock
-        // from here on, and on PostgreSQL a second attempt waits here and then finds it taken.
+        let txn = crate::txn::begin_write(self.db()).await?;
+        // Claims the cart first: on PostgreSQL a second attempt waits here and then finds it
+        // taken (on SQLite the transaction holds the write lock from its start).
         let claimed = cart::Entity::update_many()
             .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(cart::Column::Id.eq(cart_id))
@@ -794,7 +795,7 @@ impl Checkout {
         actor: &str,
         note: &str,
     ) -> Result<(), CheckoutError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::txn::begin_write(self.db()).await?;
         let Some(order) = shop_order::Entity::find()
             .filter(shop_order::Column::Number.eq(number))
             .one(&txn)

@@ -116,25 +116,21 @@ impl Checkout {
         // and takes the currency (it needs no JavaScript: the shopper is sent to PayPal and
         // back), then cards wherever Stripe is set up, last because a browser without
         // JavaScript cannot pay by card (the first method is chosen by default). Nothing to
-        // charge, or an amount the provider cannot express (a dinar total not ending in 0):
-        // not offered.
-        // A voucher where Stripe takes its currency, between the two: it needs no JavaScript.
-        let at_stripe = self.stripe().is_some()
-            && order_value.minor > 0
-            && crate::payments::stripe::to_stripe(order_value).is_some();
+        // charge, or an amount the provider cannot express or take (a dinar total not ending
+        // in 0, under Stripe's minimum): not offered. A voucher where Stripe takes its
+        // currency, between the two: it needs no JavaScript.
+        let at_stripe =
+            |method| self.stripe().is_some() && crate::payments::stripe::takes(method, order_value);
         let vouchers = VOUCHERS
             .iter()
             .filter(|v| v.currency == currency.code())
-            .map(|v| {
-                let within = (v.min_minor..=v.max_minor).contains(&order_value.minor);
-                (v.method, at_stripe && within)
-            });
+            .map(|v| (v.method, at_stripe(v.method)));
         let providers = std::iter::once((
             PAYPAL,
             self.paypal().is_some() && crate::payments::paypal::to_paypal(order_value).is_some(),
         ))
         .chain(vouchers)
-        .chain([(CARD, at_stripe)]);
+        .chain([(CARD, at_stripe(CARD))]);
         for (method, offered) in providers {
             if !offered || choices.iter().any(|(o, _)| o.method == method) {
                 continue;

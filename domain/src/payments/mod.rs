@@ -25,9 +25,7 @@ use crate::entity::{payment, payment_event, shop_order};
 use crate::money::{Currency, Money};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 /// Why a call to a provider did not give an answer to act on.
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +144,7 @@ impl Checkout {
         &self,
         event: &ProviderEvent,
     ) -> Result<Outcome, CheckoutError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::txn::begin_write(self.db()).await?;
         let claimed = payment_event::Entity::insert(payment_event::ActiveModel {
             provider: Set(event.provider.to_owned()),
             event_id: Set(event.id.clone()),

@@ -20,7 +20,7 @@ use crate::payments::paypal::PAYPAL;
 use crate::payments::stripe::api::RefundMade;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 /// A refund made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ impl Checkout {
         reason: &str,
         actor: &str,
     ) -> Result<Refunded, CheckoutError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::txn::begin_write(self.db()).await?;
         // Touching the order first holds it: two refunds at once see each other's amount.
         let held = shop_order::Entity::update_many()
             .col_expr(shop_order::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -201,7 +201,7 @@ impl Checkout {
         refund_id: i32,
         made: &RefundMade,
     ) -> Result<OrderStatus, CheckoutError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::txn::begin_write(self.db()).await?;
         let row = refund::Entity::find_by_id(refund_id)
             .one(&txn)
             .await?

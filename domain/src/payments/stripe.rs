@@ -42,6 +42,32 @@ pub fn to_stripe(m: Money) -> Option<i64> {
     (!dinar || amount % 10 == 0).then_some(amount)
 }
 
+/// The least Stripe charges in `c`, in the store's minor units, where Stripe publishes a
+/// minimum for it (others are left to Stripe to refuse).
+fn minimum(c: Currency) -> Option<i64> {
+    match c {
+        Currency::Usd | Currency::Eur | Currency::Brl | Currency::Jpy => Some(50),
+        Currency::Gbp => Some(30),
+        Currency::Mxn => Some(1_000),
+        Currency::Aed => Some(200),
+        _ => None,
+    }
+}
+
+/// Whether Stripe can take `total` by `method` (a card, or one of its vouchers): something
+/// to charge, exactly in Stripe's units, no less than Stripe's minimum for the currency, and
+/// in the voucher's own currency and limits.
+pub fn takes(method: &str, total: Money) -> bool {
+    let chargeable = total.minor > 0
+        && to_stripe(total).is_some()
+        && minimum(total.currency).is_none_or(|least| total.minor >= least);
+    chargeable
+        && crate::checkout::voucher_kind(method).is_none_or(|v| {
+            v.currency == total.currency.code()
+                && (v.min_minor..=v.max_minor).contains(&total.minor)
+        })
+}
+
 /// A Stripe `amount` in `currency` (Stripe writes codes in lower case) as the store's money;
 /// `None` for a currency the store does not sell in or an amount it cannot hold exactly.
 pub fn from_stripe(amount: i64, currency: &str) -> Option<Money> {
@@ -164,6 +190,33 @@ mod tests {
         assert_eq!(from_stripe(4499, "eur"), Some(m(4499, Currency::Eur)));
         assert_eq!(from_stripe(4500, "JPY"), Some(m(4500, Currency::Jpy)));
         assert_eq!(from_stripe(100, "huf"), None);
+    }
+
+    #[test]
+    fn stripe_takes_what_it_can_charge() {
+        let m = Money::new;
+        assert!(takes("card", m(50, Currency::Eur)));
+        assert!(
+            !takes("card", m(49, Currency::Eur)),
+            "under Stripe's 0.50 €"
+        );
+        assert!(!takes("card", m(0, Currency::Usd)));
+        assert!(!takes("card", m(29, Currency::Gbp)));
+        assert!(
+            takes("card", m(12_340, Currency::Bhd)),
+            "no published minimum"
+        );
+        assert!(
+            !takes("card", m(12_345, Currency::Bhd)),
+            "not in Stripe's units"
+        );
+        // Vouchers: their currency and their limits.
+        assert!(takes("oxxo", m(1_000, Currency::Mxn)));
+        assert!(!takes("oxxo", m(999, Currency::Mxn)));
+        assert!(!takes("oxxo", m(1_000_001, Currency::Mxn)));
+        assert!(!takes("oxxo", m(5_000, Currency::Usd)));
+        assert!(takes("konbini", m(300_000, Currency::Jpy)));
+        assert!(!takes("konbini", m(119, Currency::Jpy)));
     }
 
     fn event(kind: &str, object: &str) -> Vec<u8> {

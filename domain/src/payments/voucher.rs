@@ -23,7 +23,7 @@ use crate::entity::payment;
 use crate::error::DomainError;
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// How long after a slip expires its stock stays held: payments made at the till on the last
 /// day reach Stripe up to a business day later.
@@ -134,7 +134,7 @@ impl Checkout {
             .map(|(v, _)| serde_json::to_string(v))
             .transpose()
             .map_err(|e| DomainError::Corrupt(format!("voucher: {e}")))?;
-        let txn = self.db().begin().await?;
+        let txn = crate::txn::begin_write(self.db()).await?;
         // The intent is kept even without a slip, so that its events and the sweep find it.
         // The first slip written wins: two tries at once agree on one (Stripe answered both
         // with the same intent).

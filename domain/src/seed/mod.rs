@@ -21,7 +21,7 @@ use content::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -696,7 +696,7 @@ async fn sync_sequences(db: &impl ConnectionTrait) -> Result<()> {
 
 /// The demo store: ten markets, five collections, fifty products in ten languages.
 pub async fn demo(db: &DatabaseConnection, media_dir: &Path) -> Result<SeedReport> {
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     let mut keys = Keys::load(&txn).await?;
     let collections = seed_shop(&txn, &mut keys).await?;
     let new_arrivals = collection_id(&collections, "new-arrivals");
@@ -795,7 +795,7 @@ pub async fn synthetic(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin_write(db).await?;
     let mut keys = Keys::load(&txn).await?;
     let mut slugs = Slugs::default();
     let mut variants = 0;
