@@ -9,11 +9,11 @@ use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tradewind_domain::Locale;
-use tradewind_domain::entity::{email_outbox, refund, shop_order};
+use tradewind_domain::entity::{email_outbox, refund, shop_order, stock_level};
 use tradewind_domain::i18n::t;
 use tradewind_tests::shopper::{
     BERLIN, MEXICO_CITY, SAO_PAULO, Shopper, TOKYO, cancelled_and_released, expire_payments,
-    paid_once, payment_of, place_order, refund_in_two, reload, urlencode,
+    paid_once, payment_of, place_order, refund_in_two, reload, urlencode, variant_in_stock,
 };
 use tradewind_tests::stripe_peer::{CARD_3DS, CARD_DECLINED, CARD_OK, StripePeer, signed};
 use tradewind_tests::{PUBLIC_URL, TestStore, attr_near, on_both_backends_with_cards};
@@ -349,6 +349,7 @@ on_both_backends_with_cards!(
     a_konbini_slip_that_expires_releases_the_order,
     a_pix_code_left_unpaid_is_settled_by_the_sweep,
     a_voucher_stripe_refuses_cancels_the_order_and_says_why,
+    a_voucher_is_offered_for_the_total_it_would_take,
 );
 
 /// An order to pay by voucher `method`, placed through the forms (no JavaScript needed): it
@@ -547,4 +548,65 @@ async fn a_voucher_order_waits_while_stripe_is_out_of_reach() {
         assert_eq!((pay.provider_ref, pay.voucher), (None, None));
         s.finish().await;
     }
+}
+
+/// OXXO takes MX$10,000 at most, and Mexico's import duty is collected at checkout: the
+/// checkout offers it by the total with duty, the one the review checks, so a method offered
+/// can always be placed.
+async fn a_voucher_is_offered_for_the_total_it_would_take(s: &TestStore, _peer: &StripePeer) {
+    let v = variant_in_stock(s, 1).await;
+    stock_level::Entity::update_many()
+        .col_expr(
+            stock_level::Column::OnHand,
+            sea_orm::sea_query::Expr::value(500),
+        )
+        .filter(stock_level::Column::VariantId.eq(v.id))
+        .exec(&s.db)
+        .await
+        .expect("stock");
+    let mut b = Shopper::in_country(s, "es", "MX").await;
+    b.add(v.id, "1").await;
+    let with = |payment| {
+        let mut form: Vec<_> = MEXICO_CITY.to_vec();
+        form.extend([("shipping", "standard"), ("payment", payment)]);
+        form
+    };
+    assert_eq!(
+        b.submit("/es/checkout", &with("card")).await,
+        "/es/checkout/review"
+    );
+    let variant = v.id.to_string();
+    let mut units = 1;
+    while b
+        .get("/es/checkout")
+        .await
+        .body
+        .contains(r#"id="pay-oxxo""#)
+    {
+        units += 1;
+        assert!(units < 500, "OXXO offered for any total");
+        let quantity = units.to_string();
+        let fields = [
+            ("variant", variant.as_str()),
+            ("quantity", quantity.as_str()),
+        ];
+        b.submit("/es/cart/update", &fields).await;
+    }
+    // Not offered: the total it would be asked for is over its limit.
+    let review = b.get("/es/checkout/review").await;
+    let total: i64 = attr_near(&review.body, r#"name="total""#, "value")
+        .and_then(|t| t.parse().ok())
+        .expect("a total");
+    assert!(total > 1_000_000, "{total}");
+    // One unit fewer, it is offered, and the review takes it.
+    let quantity = (units - 1).to_string();
+    let fields = [
+        ("variant", variant.as_str()),
+        ("quantity", quantity.as_str()),
+    ];
+    b.submit("/es/cart/update", &fields).await;
+    assert_eq!(
+        b.submit("/es/checkout", &with("oxxo")).await,
+        "/es/checkout/review"
+    );
 }

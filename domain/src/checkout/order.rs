@@ -252,8 +252,52 @@ impl Checkout {
             .as_ref()
             .map_or(Money::zero(market.currency()), |s| s.price);
         let order_value = view.subtotal.checked_add(ship_price).map_err(money_err)?;
+        let quotes: Vec<_> = priced.iter().map(|p| p.quote).collect();
+        // VAT and GST apply to delivery; US states mostly leave a separately stated delivery
+        // charge untaxed, so markets that add tax on top do too.
+        let services = if market.tax_inclusive {
+            self.catalog
+                .price_book()
+                .tax_rate(&taxed_at, TaxClass::Standard)
+        } else {
+            crate::tax::TaxRate::ZERO
+        };
+        let off: Vec<DiscountLine> = applied
+            .iter()
+            .filter(|a| a.amount.minor != 0)
+            .map(|a| DiscountLine {
+                code: a.code.clone(),
+                amount: a.amount,
+            })
+            .collect();
+        // What the order comes to with shipping `ship` and a payment fee `fee`.
+        let reckon = |ship: Money, fee: Money| -> Result<super::view::Totals, CheckoutError> {
+            let mut t = totals(
+                &quotes,
+                &off,
+                ship,
+                fee,
+                services,
+                market.tax_inclusive,
+                rounding,
+            )
+            .map_err(money_err)?;
+            if let Some(l) = landed
+                .as_ref()
+                .filter(|l| l.above_de_minimis && l.collected)
+            {
+                t = t.with_duty(l.duty).map_err(money_err)?;
+            }
+            Ok(t)
+        };
+        // What a provider would be asked to take (providers add no fee): the same total the
+        // review checks, so a method offered here is one that can be placed.
+        let charge = match &chosen_shipping {
+            Some(s) if !priced.is_empty() => reckon(s.price, Money::zero(market.currency()))?.total,
+            _ => order_value,
+        };
         let payment: Vec<PaymentChoice> = self
-            .payment_choices(market, order_value)
+            .payment_choices(market, order_value, charge)
             .await?
             .into_iter()
             .map(|(_, c)| c)
@@ -273,41 +317,7 @@ impl Checkout {
         }
         let totals = match (&chosen_shipping, &chosen_payment) {
             (Some(s), Some(p)) if errors.is_empty() && !priced.is_empty() => {
-                let quotes: Vec<_> = priced.iter().map(|p| p.quote).collect();
-                // VAT and GST apply to delivery; US states mostly leave a separately stated
-                // delivery charge untaxed, so markets that add tax on top do too.
-                let services = if market.tax_inclusive {
-                    self.catalog
-                        .price_book()
-                        .tax_rate(&taxed_at, TaxClass::Standard)
-                } else {
-                    crate::tax::TaxRate::ZERO
-                };
-                let off: Vec<DiscountLine> = applied
-                    .iter()
-                    .filter(|a| a.amount.minor != 0)
-                    .map(|a| DiscountLine {
-                        code: a.code.clone(),
-                        amount: a.amount,
-                    })
-                    .collect();
-                let mut t = totals(
-                    &quotes,
-                    &off,
-                    s.price,
-                    p.fee,
-                    services,
-                    market.tax_inclusive,
-                    rounding,
-                )
-                .map_err(money_err)?;
-                if let Some(l) = landed
-                    .as_ref()
-                    .filter(|l| l.above_de_minimis && l.collected)
-                {
-                    t = t.with_duty(l.duty).map_err(money_err)?;
-                }
-                Some(t)
+                Some(reckon(s.price, p.fee)?)
             }
             _ => None,
         };

@@ -90,11 +90,13 @@ impl Checkout {
     }
 
     /// The payment methods of `market` open to an order worth `order_value` (cash on
-    /// delivery has a ceiling), with their rows.
+    /// delivery has a ceiling), with their rows; the providers' ones where they take
+    /// `charge`, the total they would be asked for.
     pub(crate) async fn payment_choices(
         &self,
         market: &Market,
         order_value: Money,
+        charge: Money,
     ) -> Result<Vec<(payment_option::Model, PaymentChoice)>, CheckoutError> {
         let currency = market.currency();
         let mut choices: Vec<_> = payment_option::Entity::find()
@@ -120,14 +122,14 @@ impl Checkout {
         // in 0, under Stripe's minimum): not offered. A voucher where Stripe takes its
         // currency, between the two: it needs no JavaScript.
         let at_stripe =
-            |method| self.stripe().is_some() && crate::payments::stripe::takes(method, order_value);
+            |method| self.stripe().is_some() && crate::payments::stripe::takes(method, charge);
         let vouchers = VOUCHERS
             .iter()
             .filter(|v| v.currency == currency.code())
             .map(|v| (v.method, at_stripe(v.method)));
         let providers = std::iter::once((
             PAYPAL,
-            self.paypal().is_some() && crate::payments::paypal::to_paypal(order_value).is_some(),
+            self.paypal().is_some() && crate::payments::paypal::to_paypal(charge).is_some(),
         ))
         .chain(vouchers)
         .chain([(CARD, at_stripe(CARD))]);

@@ -102,13 +102,15 @@ impl Checkout {
             .await;
         let intent = match made {
             Ok(intent) => intent,
+            // Refused for this order (the voucher not activated, an amount it does not take):
+            // it cannot be paid this way. A refusal of the store itself (a wrong or revoked
+            // key, 401 or 403) is the merchant's to mend: the order waits, as in an outage.
             Err(ApiError::Refused {
-                status, message, ..
+                status: 400,
+                message,
+                ..
             }) => {
-                let note = format!(
-                    "Stripe refused the {} voucher ({status}): {message}",
-                    kind.method
-                );
+                let note = format!("Stripe refused the {} voucher: {message}", kind.method);
                 tracing::warn!(order = %order.number, "{note}");
                 return match self
                     .transition(&order.number, OrderStatus::Cancelled, "stripe", &note)
@@ -162,6 +164,18 @@ impl Checkout {
         }
         txn.commit().await?;
         let now = payment::Entity::find_by_id(pay.id).one(self.db()).await?;
+        // The order moved on while Stripe made the slip (released, cancelled): it must not be
+        // paid at a till now. (Two tries at once share one intent, kept by the first.)
+        let kept_intent = now
+            .as_ref()
+            .and_then(|p| p.provider_ref.as_deref())
+            .is_some_and(|r| r == intent.id);
+        if written.rows_affected == 0
+            && !kept_intent
+            && let Err(e) = api.cancel(&intent.id).await
+        {
+            tracing::warn!(order = %order.number, intent = %intent.id, error = %e, "slip of a closed order not cancelled at Stripe");
+        }
         Ok(match now.as_ref().map(kept_slip).transpose()?.flatten() {
             Some(v) => VoucherStep::Slip(v),
             None if slip.is_none() => VoucherStep::Waiting,
