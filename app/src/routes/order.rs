@@ -200,10 +200,6 @@ fn voucher_slip(
             .into_any(),
         );
     };
-    let args = [
-        ("total", order.totals.total.format(style).into()),
-        ("date", slip.expires_on.clone().into()),
-    ];
     let reference = (!slip.reference.is_empty()).then(|| {
         view! {
             <p>
@@ -216,7 +212,7 @@ fn voucher_slip(
         view! {
             <section class="voucher">
                 {heading}
-                <p>{t_args(locale, &format!("voucher-{method}-instructions"), &args)}</p>
+                <p>{payment_instructions(order, locale, style)}</p>
                 {reference}
                 <p><a class="button" href=slip.url.clone() rel="noopener">{t(locale, "voucher-open")}</a></p>
             </section>

@@ -104,6 +104,16 @@ pub fn is_voucher(method: &str) -> bool {
     voucher_kind(method).is_some()
 }
 
+/// The payment methods Stripe takes: cards, then its vouchers.
+pub fn stripe_methods() -> impl Iterator<Item = &'static str> {
+    std::iter::once(CARD).chain(VOUCHERS.iter().map(|v| v.method))
+}
+
+/// Whether a payment by `method` goes through Stripe.
+pub fn at_stripe(method: &str) -> bool {
+    stripe_methods().any(|m| m == method)
+}
+
 /// Why no slip is shown, as the order page says it (`voucher-error-<code>`): Stripe not
 /// reached; Stripe refused this voucher for the order (the order is cancelled).
 pub const VOUCHER_ERRORS: [&str; 2] = ["waiting", "refused"];

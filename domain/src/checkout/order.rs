@@ -325,9 +325,7 @@ impl Checkout {
         // provider cannot charge (nothing, under Stripe's minimum or a voucher's limits, a
         // dinar total not ending in 0) asks for another method.
         let uncharged = |t: &super::view::Totals| match draft.payment.as_str() {
-            method if method == super::CARD || super::is_voucher(method) => {
-                !crate::payments::stripe::takes(method, t.total)
-            }
+            method if super::at_stripe(method) => !crate::payments::stripe::takes(method, t.total),
             super::PAYPAL => crate::payments::paypal::to_paypal(t.total).is_none(),
             _ => false,
         };
@@ -904,8 +902,7 @@ impl Checkout {
         // A payment that reached its provider is the provider's sweep's to settle: it may
         // have succeeded. Without the provider set up (turned off since) nothing can be
         // asked: released too.
-        let at_stripe = std::iter::once(super::CARD).chain(super::VOUCHERS.map(|v| v.method));
-        let providers = at_stripe
+        let providers = super::stripe_methods()
             .map(|m| (m, self.stripe().is_some()))
             .chain([(super::PAYPAL, self.paypal().is_some())]);
         for (method, set_up) in providers {
@@ -938,7 +935,7 @@ impl Checkout {
                 .await?
                 .is_some_and(|p| match p.method.as_str() {
                     super::PAYPAL => self.paypal().is_some(),
-                    m if m == super::CARD || super::is_voucher(m) => self.stripe().is_some(),
+                    m if super::at_stripe(m) => self.stripe().is_some(),
                     _ => false,
                 });
             if reached {

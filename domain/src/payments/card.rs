@@ -257,9 +257,7 @@ impl Checkout {
             return Ok(0);
         };
         // Vouchers too: a slip past its days is a PaymentIntent to ask about like a card's.
-        let methods: Vec<&str> = std::iter::once(CARD)
-            .chain(crate::checkout::VOUCHERS.map(|v| v.method))
-            .collect();
+        let methods: Vec<&str> = crate::checkout::stripe_methods().collect();
         let due = self.due_at_provider(&methods, now).await?;
         let mut changed = 0;
         for pay in due {

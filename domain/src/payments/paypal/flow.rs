@@ -51,17 +51,10 @@ impl Checkout {
         &self,
         token: &str,
     ) -> Result<(shop_order::Model, payment::Model), CheckoutError> {
-        let order = self
-            .order_row_by_token(token)
+        self.order_and_payment(token)
             .await?
-            .ok_or(DomainError::NotFound)?;
-        let pay = payment::Entity::find()
-            .filter(payment::Column::OrderId.eq(order.id))
-            .filter(payment::Column::Method.eq(PAYPAL))
-            .one(self.db())
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        Ok((order, pay))
+            .filter(|(_, pay)| pay.method == PAYPAL)
+            .ok_or_else(|| DomainError::NotFound.into())
     }
 
     /// Where the shopper approves the payment of order `token` at PayPal, in `locale`
